@@ -1,0 +1,113 @@
+# nsset — namespace sets for logins.  See README.md.
+#
+#   make                 build everything into build/
+#   make check           install test dependencies (Debian), run every test
+#   make install         PREFIX, DESTDIR, SYSCONFDIR, PAMDIR honoured
+#   make SANITIZE=1 ...  build with ASan+UBSan into build-asan/
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+RUNSTATEDIR ?= /run
+PAMDIR     ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib/x86_64-linux-gnu)/security
+DESTDIR    ?=
+
+CONF_PATH   = $(SYSCONFDIR)/security/nsset.conf
+STORE_PATH  = $(RUNSTATEDIR)/nsset
+HOLDER_PATH = $(LIBEXECDIR)/nsset/nsset-holder
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
+DEFS     = -D_GNU_SOURCE -DNSSET_CONF_PATH='"$(CONF_PATH)"' \
+           -DNSSET_STORE_PATH='"$(STORE_PATH)"' -DNSSET_HOLDER_PATH='"$(HOLDER_PATH)"'
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(DEFS) -Ilib $(CFLAGS)
+ALL_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
+LIBS     = -lmount -lcap-ng
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-asan
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -U_FORTIFY_SOURCE
+ALL_LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   ?= build
+endif
+
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIBA     = $(BUILD)/libnsset.a
+
+MODULE   = $(BUILD)/pam_nsset.so
+HOLDER   = $(BUILD)/nsset-holder
+TEST_DRIVER = $(BUILD)/tests/nsset-login
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check check-unit check-pam check-asan deps install uninstall clean
+all: $(MODULE) $(HOLDER) $(TEST_DRIVER) $(UNIT_BIN)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(MODULE): $(BUILD)/pam_module/pam_nsset.o $(LIBA) pam_module/pam_nsset.map
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,--version-script=pam_module/pam_nsset.map \
+		-o $@ $(BUILD)/pam_module/pam_nsset.o $(LIBA) $(LIBS) -lpam
+
+$(HOLDER): $(BUILD)/helper/nsset-holder.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
+
+$(TEST_DRIVER): $(BUILD)/tests/pam/nsset-login.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpam
+
+# Unit tests link the objects, not a shared library, so -Wl,--wrap works.
+UNIT_WRAP = $(shell sed -n 's|^/\* *wrap: *\(.*\) *\*/|\1|p' $< 2>/dev/null)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(foreach f,$(UNIT_WRAP),-Wl,--wrap=$(f)) \
+		-o $@ $< $(LIBA) $(LIBS) -lcmocka
+
+# ---- tests -------------------------------------------------------------
+deps:
+	@sh tests/lib/install-deps.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) SANITIZE=1 all
+	sh tests/run-all.sh
+
+check-unit: all
+	sh tests/run-all.sh unit
+
+check-pam: all
+	sh tests/run-all.sh pam
+
+# ---- install -----------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/nsset \
+		$(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_nsset.so
+	install -m 0755 $(HOLDER) $(DESTDIR)$(HOLDER_PATH)
+	@if [ -e $(DESTDIR)$(CONF_PATH) ]; then \
+		echo "keeping existing $(DESTDIR)$(CONF_PATH)"; \
+	else install -m 0644 config/nsset.conf $(DESTDIR)$(CONF_PATH); fi
+	install -m 0644 man/pam_nsset.8 $(DESTDIR)$(MANDIR)/man8/pam_nsset.8
+	install -m 0644 man/nsset.conf.5 $(DESTDIR)$(MANDIR)/man5/nsset.conf.5
+
+uninstall:
+	rm -f $(DESTDIR)$(PAMDIR)/pam_nsset.so $(DESTDIR)$(HOLDER_PATH) \
+		$(DESTDIR)$(MANDIR)/man8/pam_nsset.8 $(DESTDIR)$(MANDIR)/man5/nsset.conf.5
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/nsset 2>/dev/null
+	@echo "left $(DESTDIR)$(CONF_PATH) in place (your policy); remove it by hand if you want"
+
+clean:
+	rm -rf build build-asan

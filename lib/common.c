@@ -1,0 +1,60 @@
+/* Error and logging plumbing; see common.h. */
+#include "common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+int nsset_fail(struct nsset_err *e, int errnum, const char *fmt, ...)
+{
+	int saved = errno;
+	if (e) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			e->msg[0] = '\0';
+		if (errnum) {
+			size_t len = strlen(e->msg);
+			snprintf(e->msg + len, sizeof(e->msg) - len, ": %s",
+				 strerror(errnum));
+		}
+		e->errnum = errnum;
+	}
+	errno = saved;
+	return -1;
+}
+
+void nsset_err_prefix(struct nsset_err *e, const char *fmt, ...)
+{
+	if (!e)
+		return;
+	char prefix[NSSET_ERR_MAX], old[NSSET_ERR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, e->msg, sizeof(old));
+	/* Truncation is acceptable: the message stays a message. */
+	size_t plen = strnlen(prefix, sizeof(e->msg) - 1);
+	memcpy(e->msg, prefix, plen);
+	size_t olen = strnlen(old, sizeof(e->msg) - 1 - plen);
+	memcpy(e->msg + plen, old, olen);
+	e->msg[plen + olen] = '\0';
+}
+
+void nsset_log(const struct nsset_log *log, int prio, const char *fmt, ...)
+{
+	if (!log || !log->write)
+		return;
+	if (prio >= LOG_DEBUG && !log->debug)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log->write(log->ctx, prio, msg);
+}

@@ -1,0 +1,44 @@
+/* nsset — shared error and logging plumbing for the core library.
+ *
+ * lib/ never exits and never prints: every function reports failure through
+ * a struct nsset_err that the front end (PAM module, helper, admin tool)
+ * turns into a syslog line or a message on stderr. Progress worth an admin's
+ * attention (create, join, stale recovery) goes through an optional logger
+ * callback so that the same code logs via pam_syslog in the module and via
+ * stderr/syslog elsewhere.
+ */
+#ifndef NSSET_COMMON_H
+#define NSSET_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define NSSET_ERR_MAX 512
+
+struct nsset_err {
+	int errnum;                 /* errno of the failing call, 0 if none */
+	char msg[NSSET_ERR_MAX];    /* complete human-readable message */
+};
+
+/* Fill *e (if not NULL) with a formatted message; when errnum != 0 the
+ * strerror text is appended as ": <text>". Always returns -1 so callers can
+ * write `return nsset_fail(e, errno, "...")`. errno is preserved. */
+int nsset_fail(struct nsset_err *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prefix an existing message with more context ("creating set user/1000: "). */
+void nsset_err_prefix(struct nsset_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Priorities are syslog's (LOG_ERR, LOG_NOTICE, LOG_INFO, LOG_DEBUG). */
+struct nsset_log {
+	void (*write)(void *ctx, int prio, const char *msg);
+	void *ctx;
+	bool debug;                 /* deliver LOG_DEBUG messages too */
+};
+
+void nsset_log(const struct nsset_log *log, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

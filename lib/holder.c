@@ -1,0 +1,698 @@
+/* The holder process: builds a set, then watches over it; see holder.h. */
+#include "holder.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nsfs.h"
+#include "nstypes.h"
+#include "setup.h"
+#include "util.h"
+
+/* An attempt that hit the kernel's mount-namespace loop check falsely (see
+ * retry_on_cpus) returns this instead of -1. */
+#define RETRY_ELSEWHERE 1
+
+struct holder {
+	struct nsset_store st;
+	struct nsset_meta m;
+	struct nsset_setid id;
+	char setname[64];
+	const struct nsset_log *log;
+	char build[32];             /* ".build-HEX" while building */
+	int setfd;                  /* the set directory (build dir, renamed) */
+	int template_fd;            /* template mount ns, or -1 */
+	int host_mnt_fd;            /* our own mount ns, to come back to */
+	pid_t init;                 /* the set's init (pid sets) or setup child */
+	int go_fd;                  /* write end: tells the init to go on */
+	int lock_fd;                /* holder.lock, flock'ed for life */
+};
+
+/* ---- the init ----------------------------------------------------------- */
+
+static void close_all_but(int a, int b)
+{
+	if (a > b) {
+		int t = a; a = b; b = t;
+	}
+	if (a > 3)
+		close_range(3, (unsigned)a - 1, 0);
+	if (b > a + 1)
+		close_range((unsigned)a + 1, (unsigned)b - 1, 0);
+	close_range((unsigned)b + 1, ~0U, 0);
+}
+
+/* The set's first process, inside all its new namespaces. For a pid set it
+ * stays as the namespace's init and reaper; otherwise it leaves once the
+ * holder has bound its namespaces. Never returns. */
+static void run_init(const struct holder *h, int ready_w, int go_r)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close_all_but(ready_w, go_r);
+	setsid();
+	prctl(PR_SET_NAME, "nsset-init");
+
+	struct nsset_err e = { 0 };
+	char msg[NSSET_ERR_MAX + 1];
+	if (nsset_setup_inside(&h->m, h->st.path, &e) < 0)
+		snprintf(msg, sizeof(msg), "e%s", e.msg);
+	else
+		snprintf(msg, sizeof(msg), "o");
+	write_full(ready_w, msg, strlen(msg));
+	close(ready_w);
+
+	char go = 0;
+	if (read_full(go_r, &go, 1) != 1 || go != 'g')
+		_exit(1);
+	close(go_r);
+	if (!(h->m.ns_flags & CLONE_NEWPID))
+		_exit(0);
+
+	/* PID 1 of the set: reap orphans, ignore everything else. Signals
+	 * from inside the namespace cannot kill us; SIGKILL from the holder
+	 * (or its death, through PDEATHSIG) can. */
+	sigset_t set;
+	sigfillset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	for (;;) {
+		siginfo_t si;
+		if (sigwaitinfo(&set, &si) == SIGCHLD)
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+	}
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+static void kill_init(struct holder *h)
+{
+	close_fd(&h->go_fd);
+	if (h->init > 0) {
+		kill(h->init, SIGKILL);
+		while (waitpid(h->init, NULL, 0) < 0 && errno == EINTR)
+			;
+		h->init = 0;
+	}
+}
+
+static void unmount_build_files(struct holder *h)
+{
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		char path[PATH_MAX + 128];
+		snprintf(path, sizeof(path), "%s/%s/%s", h->st.path, h->build, nsset_nstypes[i].name);
+		umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+	}
+}
+
+/* Bind-mounts /proc/PID/ns/NAME of the init onto the build directory. */
+static int bind_ns_files(struct holder *h, struct nsset_err *e)
+{
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		const struct nsset_nstype *t = &nsset_nstypes[i];
+		if (!(h->m.ns_flags & t->flag))
+			continue;
+		int fd = openat(h->setfd, t->name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400);
+		if (fd < 0)
+			return nsset_fail(e, errno, "creating %s/%s/%s", h->st.path, h->build, t->name);
+		close(fd);
+		char src[64], dst[PATH_MAX + 128];
+		snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)h->init, t->name);
+		snprintf(dst, sizeof(dst), "%s/%s/%s", h->st.path, h->build, t->name);
+		if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
+			if (errno == EINVAL && t->flag == CLONE_NEWNS)
+				return RETRY_ELSEWHERE;
+			return nsset_fail(e, errno, "bind-mounting %s onto %s", src, dst);
+		}
+	}
+	return 0;
+}
+
+/* The kernel refuses to bind a mount ns file unless the namespace is newer
+ * than the caller's own, judged by namespace id. Since ids are handed out in
+ * per-CPU batches (seen on 6.18), a namespace made on another CPU than the
+ * caller's may look older: a false EINVAL. Detect it by comparing ids when
+ * the kernel tells them (NS_GET_MNTNS_ID, 6.6+; ENOTTY before, where ids
+ * still grow monotonically and there is nothing to detect). */
+static int mntns_looks_older(pid_t pid, int own_fd)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	uint64_t theirs, ours;
+	int older = nsset_mntns_id(fd, &theirs) == 0 && nsset_mntns_id(own_fd, &ours) == 0 &&
+		    theirs <= ours;
+	close(fd);
+	return older;
+}
+
+static int attempt_build(struct holder *h, struct nsset_err *e)
+{
+	int ready[2], go[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return nsset_fail(e, errno, "pipe");
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		close(ready[0]);
+		close(ready[1]);
+		return nsset_fail(e, errno, "pipe");
+	}
+	/* New mount namespaces are copies of the template (which holds no
+	 * store), so creating a set costs the same with 1 or 10000 sets. */
+	if (h->template_fd >= 0 && setns(h->template_fd, CLONE_NEWNS) < 0) {
+		int saved = errno;
+		close(ready[0]); close(ready[1]); close(go[0]); close(go[1]);
+		return nsset_fail(e, saved, "entering the template mount namespace");
+	}
+	/* CLONE_NEWTIME cannot be passed to clone(); it was unshared
+	 * beforehand and applies to this child. */
+	int flags = h->m.ns_flags & ~CLONE_NEWTIME;
+	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0UL);
+	if (pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		run_init(h, ready[1], go[0]);
+	}
+	int clone_errno = errno;
+	if (h->template_fd >= 0 && setns(h->host_mnt_fd, CLONE_NEWNS) < 0) {
+		/* Cannot happen short of a kernel bug; never go on from the
+		 * wrong namespace. */
+		syslog(LOG_CRIT, "cannot return to the host mount namespace: %m");
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		_exit(70);
+	}
+	close(ready[1]);
+	close(go[0]);
+	if (pid < 0) {
+		close(ready[0]);
+		close(go[1]);
+		return nsset_fail(e, clone_errno, "clone");
+	}
+	h->init = pid;
+	h->go_fd = go[1];
+
+	char msg[NSSET_ERR_MAX + 1];
+	ssize_t n = read_full(ready[0], msg, sizeof(msg) - 1);
+	close(ready[0]);
+	if (n <= 0 || msg[0] != 'o') {
+		msg[n > 0 ? n : 0] = '\0';
+		kill_init(h);
+		return nsset_fail(e, 0, "setting up the set: %s", n > 1 ? msg + 1 : "init died");
+	}
+	if ((h->m.ns_flags & CLONE_NEWNS) && mntns_looks_older(pid, h->host_mnt_fd)) {
+		kill_init(h);
+		return RETRY_ELSEWHERE;
+	}
+	int r = bind_ns_files(h, e);
+	if (r != 0) {
+		unmount_build_files(h);
+		kill_init(h);
+	}
+	return r;
+}
+
+/* Runs fn until it does not ask for another CPU, trying each CPU we may
+ * run on in turn; restores our affinity afterwards. */
+static int retry_on_cpus(struct holder *h, int (*fn)(struct holder *, struct nsset_err *),
+			 struct nsset_err *e)
+{
+	int r = fn(h, e);
+	if (r != RETRY_ELSEWHERE)
+		return r;
+	cpu_set_t orig;
+	if (sched_getaffinity(0, sizeof(orig), &orig) < 0)
+		return nsset_fail(e, errno, "sched_getaffinity");
+	for (int cpu = 0; cpu < CPU_SETSIZE && r == RETRY_ELSEWHERE; cpu++) {
+		if (!CPU_ISSET(cpu, &orig))
+			continue;
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) < 0)
+			continue;
+		nsset_log(h->log, LOG_DEBUG, "%s: mount namespace id ordering, retrying on CPU %d",
+			  h->setname, cpu);
+		r = fn(h, e);
+	}
+	sched_setaffinity(0, sizeof(orig), &orig);
+	if (r == RETRY_ELSEWHERE)
+		return nsset_fail(e, EINVAL, "the kernel refused to bind the new mount namespace on every CPU");
+	return r;
+}
+
+/* ---- the template mount namespace ---------------------------------------- */
+
+static int attempt_template(struct holder *h, struct nsset_err *e)
+{
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return nsset_fail(e, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		close(ready[0]);
+		close(ready[1]);
+		return nsset_fail(e, saved, "fork");
+	}
+	if (pid == 0) {
+		close(ready[0]);
+		struct nsset_err ce = { 0 };
+		char ok = 'o';
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+		    nsset_hide_store(h->st.path, &ce) < 0)
+			ok = 'e';
+		write_full(ready[1], &ok, 1);
+		/* Stay until the holder has bound our namespace. */
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	char ok = 0;
+	ssize_t n = read_full(ready[0], &ok, 1);
+	close(ready[0]);
+	int r;
+	char src[64], dst[PATH_MAX + 32];
+	snprintf(src, sizeof(src), "/proc/%d/ns/mnt", (int)pid);
+	snprintf(dst, sizeof(dst), "%s/.template/mnt", h->st.path);
+	if (n != 1 || ok != 'o')
+		r = nsset_fail(e, 0, "preparing the template mount namespace failed");
+	else if (mntns_looks_older(pid, h->host_mnt_fd))
+		r = RETRY_ELSEWHERE;
+	else if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		r = errno == EINVAL ? RETRY_ELSEWHERE
+				    : nsset_fail(e, errno, "bind-mounting %s onto %s", src, dst);
+	else
+		r = 0;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
+/* Opens the template mount namespace, making it on first use. */
+static int template_open(struct holder *h, struct nsset_err *e)
+{
+	int lock = openat(h->st.fd, ".template.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0)
+		return nsset_fail(e, errno, "%s/.template.lock", h->st.path);
+	while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
+		;
+	int fd = -1;
+	if (mkdirat(h->st.fd, ".template", 0700) < 0 && errno != EEXIST) {
+		nsset_fail(e, errno, "%s/.template", h->st.path);
+		goto out;
+	}
+	int tdir = openat(h->st.fd, ".template", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (tdir < 0) {
+		nsset_fail(e, errno, "%s/.template", h->st.path);
+		goto out;
+	}
+	fd = nsset_nsfd_open_one(tdir, "mnt", CLONE_NEWNS, NULL);
+	if (fd < 0) {
+		int f = openat(tdir, "mnt", O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400);
+		if (f < 0) {
+			nsset_fail(e, errno, "%s/.template/mnt", h->st.path);
+		} else {
+			close(f);
+			if (retry_on_cpus(h, attempt_template, e) == 0) {
+				fd = nsset_nsfd_open_one(tdir, "mnt", CLONE_NEWNS, e);
+				nsset_log(h->log, LOG_INFO, "made the template mount namespace");
+			}
+		}
+	}
+	close(tdir);
+out:
+	close(lock);
+	return fd;
+}
+
+/* ---- set up ------------------------------------------------------------- */
+
+static int build_set(struct holder *h, struct nsset_err *e)
+{
+	char hex[17];
+	if (random_hex16(hex) < 0)
+		return nsset_fail(e, errno, "getrandom");
+	snprintf(h->build, sizeof(h->build), ".build-%s", hex);
+	if (mkdirat(h->st.fd, h->build, 0700) < 0)
+		return nsset_fail(e, errno, "%s/%s", h->st.path, h->build);
+	h->setfd = openat(h->st.fd, h->build, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (h->setfd < 0)
+		return nsset_fail(e, errno, "%s/%s", h->st.path, h->build);
+
+	if (h->m.ns_flags & CLONE_NEWNS) {
+		h->template_fd = template_open(h, e);
+		if (h->template_fd < 0)
+			return -1;
+	}
+	if ((h->m.ns_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME) < 0)
+		return nsset_fail(e, errno, "unshare(CLONE_NEWTIME)");
+	if (retry_on_cpus(h, attempt_build, e) < 0)
+		return -1;
+
+	h->m.holder_pid = getpid();
+	h->m.holder_start = proc_starttime(h->m.holder_pid);
+	h->m.created = (long long)time(NULL);
+	if (h->m.ns_flags & CLONE_NEWPID) {
+		h->m.init_pid = h->init;
+		h->m.init_start = proc_starttime(h->init);
+	}
+	char meta[2048];
+	if (nsset_meta_format(&h->m, meta, sizeof(meta)) < 0)
+		return nsset_fail(e, 0, "meta too long");
+	if (write_file_atomic_at(h->setfd, "meta", meta, strlen(meta), 0600) < 0)
+		return nsset_fail(e, errno, "writing meta");
+	if (mkdirat(h->setfd, "sessions", 0700) < 0)
+		return nsset_fail(e, errno, "creating sessions/");
+	h->lock_fd = openat(h->setfd, "holder.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (h->lock_fd < 0 || flock(h->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return nsset_fail(e, errno, "locking holder.lock");
+
+	/* The set appears whole or not at all. The creator holds the set
+	 * lock, so nothing else can be at this name. */
+	char final[64];
+	nsset_setid_name(&h->id, final, sizeof(final));
+	if (renameat2(h->st.fd, h->build, h->st.fd, final, RENAME_NOREPLACE) < 0)
+		return nsset_fail(e, errno, "%s/%s: putting the set in place", h->st.path, final);
+	h->build[0] = '\0';
+
+	/* Let the init go on: for a pid set it now reaps; otherwise it leaves. */
+	if (write_full(h->go_fd, "g", 1) < 0)
+		return nsset_fail(e, errno, "releasing init");
+	close_fd(&h->go_fd);
+	if (!(h->m.ns_flags & CLONE_NEWPID)) {
+		while (waitpid(h->init, NULL, 0) < 0 && errno == EINTR)
+			;
+		h->init = 0;
+	}
+	return 0;
+}
+
+static void undo_build(struct holder *h)
+{
+	kill_init(h);
+	if (h->build[0]) {
+		unmount_build_files(h);
+		nsset_store_remove_dir(&h->st, h->build, NULL);
+	}
+}
+
+/* ---- watching ----------------------------------------------------------- */
+
+struct watched {
+	char name[96];
+	int pidfd;
+};
+
+struct watchlist {
+	struct watched *w;
+	size_t n, cap;
+};
+
+static void watch_drop(struct watchlist *wl, size_t i)
+{
+	close(wl->w[i].pidfd);
+	wl->w[i] = wl->w[--wl->n];
+}
+
+/* Brings the watch list in line with sessions/: new entries get a pidfd
+ * (or are removed at once if their process is gone), vanished ones are
+ * dropped. */
+static void rescan(struct holder *h, struct watchlist *wl)
+{
+	int sfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0)
+		return;
+	for (size_t i = 0; i < wl->n;) {
+		if (faccessat(sfd, wl->w[i].name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			watch_drop(wl, i);
+		else
+			i++;
+	}
+	DIR *d = fdopendir(sfd);
+	if (!d) {
+		close(sfd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		bool known = false;
+		for (size_t i = 0; i < wl->n && !known; i++)
+			known = strcmp(wl->w[i].name, de->d_name) == 0;
+		if (known)
+			continue;
+		pid_t pid;
+		unsigned long long start;
+		int pfd = -1;
+		if (nsset_session_parse(de->d_name, &pid, &start) == 0 &&
+		    strlen(de->d_name) < sizeof(wl->w[0].name))
+			pfd = pidfd_open(pid, 0);
+		/* Checked after pidfd_open: if the start time still matches,
+		 * the pidfd names the session's process, not a newcomer. */
+		if (pfd >= 0 && proc_starttime(pid) != start) {
+			close(pfd);
+			pfd = -1;
+		}
+		if (pfd < 0) {
+			unlinkat(dirfd(d), de->d_name, 0);
+			continue;
+		}
+		if (wl->n == wl->cap) {
+			size_t cap = wl->cap ? wl->cap * 2 : 8;
+			struct watched *nw = realloc(wl->w, cap * sizeof(*nw));
+			if (!nw) {
+				close(pfd);
+				continue;
+			}
+			wl->w = nw;
+			wl->cap = cap;
+		}
+		snprintf(wl->w[wl->n].name, sizeof(wl->w[0].name), "%s", de->d_name);
+		wl->w[wl->n].pidfd = pfd;
+		wl->n++;
+	}
+	closedir(d);
+}
+
+static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char *reason, int lockfd)
+{
+	struct nsset_err e = { 0 };
+	if (lockfd < 0)
+		lockfd = nsset_set_lock(&h->st, &h->id, LOCK_EX, NULL);
+	kill_init(h);
+	int rc = nsset_set_remove(&h->st, &h->id, &e);
+	if (rc < 0)
+		nsset_log(h->log, LOG_ERR, "set %s: destroying (%s) left something behind: %s",
+			  h->setname, reason, e.msg);
+	else
+		nsset_log(h->log, LOG_NOTICE, "set %s destroyed: %s", h->setname, reason);
+	close_fd(&lockfd);
+	for (size_t i = 0; i < wl->n; i++)
+		close(wl->w[i].pidfd);
+	free(wl->w);
+	close_fd(&h->lock_fd);
+	exit(rc < 0 ? 1 : 0);
+}
+
+static bool ends_with_last_session(const struct holder *h)
+{
+	return h->m.scope == NSSET_SCOPE_SESSION || h->m.keep == NSSET_KEEP_SESSIONS;
+}
+
+/* After a session went away: if it was the last one and the set lives only
+ * for its sessions, destroy it — under the set lock, so that a login that
+ * is joining right now either registers first or finds no set. */
+static void check_end(struct holder *h, struct watchlist *wl, bool force_scan)
+{
+	if (!ends_with_last_session(h) || (wl->n > 0 && !force_scan))
+		return;
+	int lockfd = nsset_set_lock(&h->st, &h->id, LOCK_EX, NULL);
+	rescan(h, wl);
+	if (wl->n == 0)
+		destroy_and_exit(h, wl, "its last session ended", lockfd);
+	close_fd(&lockfd);
+}
+
+static void watch(struct holder *h)
+{
+	struct watchlist wl = { 0 };
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	int dfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
+	if (sfd < 0 || ifd < 0 || dfd < 0 ||
+	    inotify_add_watch(ifd, path, IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR) < 0) {
+		nsset_log(h->log, LOG_ERR, "set %s: cannot watch its sessions: %m", h->setname);
+		destroy_and_exit(h, &wl, "its holder could not watch it", -1);
+	}
+	close(dfd);
+
+	/* The creator holds the set lock until its session is registered:
+	 * this first check waits for that. */
+	check_end(h, &wl, true);
+	rescan(h, &wl);
+
+	struct pollfd *pfds = NULL;
+	for (;;) {
+		size_t n = 2 + wl.n;
+		struct pollfd *np = realloc(pfds, n * sizeof(*np));
+		if (!np) {
+			sleep(1);
+			continue;
+		}
+		pfds = np;
+		pfds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfds[1] = (struct pollfd){ .fd = ifd, .events = POLLIN };
+		for (size_t i = 0; i < wl.n; i++)
+			pfds[2 + i] = (struct pollfd){ .fd = wl.w[i].pidfd, .events = POLLIN };
+		if (poll(pfds, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			nsset_log(h->log, LOG_ERR, "set %s: poll: %m", h->setname);
+			sleep(1);
+			continue;
+		}
+		if (pfds[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD) {
+					if (h->init > 0 && waitpid(h->init, NULL, WNOHANG) == h->init) {
+						h->init = 0;
+						free(pfds);
+						destroy_and_exit(h, &wl, "its init process died", -1);
+					}
+				} else {
+					free(pfds);
+					destroy_and_exit(h, &wl, "asked to by a signal", -1);
+				}
+			}
+		}
+		bool changed = false;
+		/* Exited sessions first, while pfds[] still matches wl. */
+		/* Backwards: watch_drop moves the last entry into slot i. */
+		for (size_t i = n - 2; i-- > 0;) {
+			if (i >= wl.n || !(pfds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			int sdir = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (sdir >= 0) {
+				unlinkat(sdir, wl.w[i].name, 0);
+				close(sdir);
+			}
+			watch_drop(&wl, i);
+			changed = true;
+		}
+		if (pfds[1].revents & POLLIN) {
+			char buf[4096];
+			while (read(ifd, buf, sizeof(buf)) > 0)
+				;
+			rescan(h, &wl);
+			changed = true;
+		}
+		if (changed)
+			check_end(h, &wl, false);
+	}
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static int parse_request(struct holder *h, const char *store_path, const char *meta_text,
+			 struct nsset_err *e)
+{
+	if (nsset_meta_parse(meta_text, &h->m) < 0)
+		return nsset_fail(e, 0, "malformed set description");
+	char name[64];
+	snprintf(name, sizeof(name), "%s/%s", nsset_scope_name(h->m.scope), h->m.id);
+	if (h->m.scope == NSSET_SCOPE_NONE || nsset_setid_parse(name, &h->id) < 0)
+		return nsset_fail(e, 0, "invalid set name '%s'", name);
+	if (h->m.ns_flags <= 0 || (h->m.ns_flags & ~NSSET_NS_ALL_FLAGS))
+		return nsset_fail(e, 0, "no namespaces requested");
+	for (const char *p = h->m.hostname; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+			return nsset_fail(e, 0, "invalid hostname");
+	for (const char *p = h->m.tmp_size; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || strchr("kKmMgG%", *p)))
+			return nsset_fail(e, 0, "invalid tmp size");
+	snprintf(h->setname, sizeof(h->setname), "%s", name);
+	if (nsset_store_open(store_path, false, &h->st, e) < 0)
+		return -1;
+	return 0;
+}
+
+int nsset_holder_main(const char *store_path, const char *meta_text, int status_fd,
+		      const struct nsset_log *log)
+{
+	struct holder h = { .setfd = -1, .template_fd = -1, .host_mnt_fd = -1, .go_fd = -1,
+			    .lock_fd = -1, .log = log };
+	h.st.fd = -1;
+	struct nsset_err e = { 0 };
+	char line[NSSET_ERR_MAX + 16];
+
+	signal(SIGPIPE, SIG_IGN);
+	/* Never dumpable: nobody may ptrace a root process that holds fds
+	 * of the store (CVE-2016-8659). */
+	prctl(PR_SET_DUMPABLE, 0);
+	umask(077);
+	if (chdir("/") < 0)
+		return 1;
+	snprintf(line, sizeof(line), "pid %d\n", (int)getpid());
+	write_full(status_fd, line, strlen(line));
+
+	if (parse_request(&h, store_path, meta_text, &e) < 0)
+		goto fail;
+	h.host_mnt_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (h.host_mnt_fd < 0) {
+		nsset_fail(&e, errno, "/proc/self/ns/mnt");
+		goto fail;
+	}
+	if (build_set(&h, &e) < 0) {
+		undo_build(&h);
+		goto fail;
+	}
+	close_fd(&h.template_fd);
+	close_fd(&h.host_mnt_fd);
+	nsset_log(log, LOG_INFO, "set %s created (%s) for %s", h.setname,
+		  nsset_nsflags_format(h.m.ns_flags, line, sizeof(line)), h.m.created_by);
+	write_full(status_fd, "ok\n", 3);
+	close(status_fd);
+	watch(&h);
+	return 0;
+
+fail:
+	nsset_log(log, LOG_ERR, "set %s: creation failed: %s", h.setname[0] ? h.setname : "?", e.msg);
+	snprintf(line, sizeof(line), "error: %s\n", e.msg);
+	write_full(status_fd, line, strlen(line));
+	close(status_fd);
+	return 1;
+}

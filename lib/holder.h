@@ -1,0 +1,31 @@
+/* The holder: one freshly exec'd root process per set (nsset-holder).
+ *
+ * It builds the set (clones the set's init into new namespaces, bind-mounts
+ * their files into the store, renames the set into place), then stays in
+ * the host's namespaces to watch it: it reaps the init of a pid set, follows
+ * the set's sessions through pidfds, and tears the set down when its init
+ * dies, when the last session of a keep=sessions or session set ends, or on
+ * SIGTERM (nssetctl destroy). Its exclusive flock on holder.lock is how
+ * everyone else tells that a set is alive.
+ */
+#ifndef NSSET_HOLDER_H
+#define NSSET_HOLDER_H
+
+#include "common.h"
+#include "store.h"
+
+/* Module side: runs `holder_path` to create the set described by `m` (pids
+ * ignored) in the store at `store_path`, with a fixed environment and no
+ * inherited fds, detached from the caller (double fork: the holder is never
+ * the caller's child). Waits for its verdict. Call with the set lock held
+ * exclusively. */
+int nsset_holder_spawn(const char *holder_path, const char *store_path,
+		       const struct nsset_meta *m, struct nsset_err *e);
+
+/* Holder side: the whole life of a holder. Writes "ok\n" or "error: MSG\n"
+ * to status_fd once the set is in place (or could not be), then watches.
+ * Returns the process exit code. */
+int nsset_holder_main(const char *store_path, const char *meta_text, int status_fd,
+		      const struct nsset_log *log);
+
+#endif

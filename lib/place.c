@@ -1,0 +1,360 @@
+/* Placing a login into its set; see place.h. */
+#include "place.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "holder.h"
+#include "nsfs.h"
+#include "util.h"
+
+/* ---- users -------------------------------------------------------------- */
+
+int nsset_user_lookup(const char *name, struct nsset_user *u, struct nsset_err *e)
+{
+	memset(u, 0, sizeof(*u));
+	if (strlen(name) > NSSET_NAME_MAX)
+		return nsset_fail(e, 0, "user name too long");
+	long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t bufsize = sz > 0 ? (size_t)sz : 4096;
+	char *buf = NULL;
+	struct passwd pw, *res = NULL;
+	int rc;
+	for (;;) {
+		char *nb = realloc(buf, bufsize);
+		if (!nb) {
+			free(buf);
+			return nsset_fail(e, ENOMEM, "looking up user %s", name);
+		}
+		buf = nb;
+		rc = getpwnam_r(name, &pw, buf, bufsize, &res);
+		if (rc != ERANGE || bufsize > (1u << 20))
+			break;
+		bufsize *= 2;
+	}
+	if (!res) {
+		free(buf);
+		return nsset_fail(e, rc, "unknown user %s", name);
+	}
+	snprintf(u->name, sizeof(u->name), "%s", pw.pw_name);
+	u->uid = pw.pw_uid;
+	u->gid = pw.pw_gid;
+	free(buf);
+
+	int n = 32;
+	for (int tries = 0; tries < 8; tries++) {
+		gid_t *g = realloc(u->groups, (size_t)n * sizeof(gid_t));
+		if (!g) {
+			nsset_user_free(u);
+			return nsset_fail(e, ENOMEM, "groups of %s", name);
+		}
+		u->groups = g;
+		int want = n;
+		if (getgrouplist(u->name, u->gid, u->groups, &want) >= 0) {
+			u->ngroups = (size_t)want;
+			return 0;
+		}
+		n = want > n ? want : n * 2;
+	}
+	nsset_user_free(u);
+	return nsset_fail(e, 0, "cannot list the groups of %s", name);
+}
+
+void nsset_user_free(struct nsset_user *u)
+{
+	free(u->groups);
+	u->groups = NULL;
+	u->ngroups = 0;
+}
+
+static int group_name(gid_t gid, char *out, size_t size)
+{
+	char buf[16384];
+	struct group gr, *res = NULL;
+	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) != 0 || !res)
+		return snprintf(out, size, "%u", (unsigned)gid) < 0 ? -1 : 0;
+	snprintf(out, size, "%s", gr.gr_name);
+	return 0;
+}
+
+/* ---- describing a set --------------------------------------------------- */
+
+static int expand_hostname(const char *tmpl, const char *user, const char *group,
+			   char *out, size_t size, struct nsset_err *e)
+{
+	size_t len = 0;
+	for (const char *p = tmpl; *p; p++) {
+		const char *add = NULL;
+		char one[2] = { *p, 0 };
+		if (*p == '%' && (p[1] == 'u' || p[1] == 'g')) {
+			add = p[1] == 'u' ? user : group;
+			p++;
+		} else {
+			add = one;
+		}
+		for (const char *a = add; *a; a++) {
+			/* Names may hold '_' or '$', which a hostname may not. */
+			char c = *a;
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9') || c == '.' || c == '-'))
+				c = '-';
+			if (len + 1 >= size)
+				return nsset_fail(e, 0, "hostname from '%s' is longer than %zu characters",
+						  tmpl, size - 1);
+			out[len++] = c;
+		}
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct nsset_user *u,
+		   struct nsset_meta *m, struct nsset_err *e)
+{
+	memset(m, 0, sizeof(*m));
+	m->scope = rule->scope;
+	m->ns_flags = rule->ns_flags;
+	m->keep = rule->keep;
+	m->tmp_private = rule->tmp_private;
+	snprintf(m->tmp_size, sizeof(m->tmp_size), "%s", rule->tmp_size);
+	snprintf(m->created_by, sizeof(m->created_by), "%s", u->name);
+	char gname[NSSET_NAME_MAX + 1];
+	switch (rule->scope) {
+	case NSSET_SCOPE_USER:
+		snprintf(m->id, sizeof(m->id), "%u", (unsigned)u->uid);
+		m->owner_id = u->uid;
+		snprintf(m->owner, sizeof(m->owner), "%s", u->name);
+		group_name(u->gid, gname, sizeof(gname));
+		break;
+	case NSSET_SCOPE_GROUP:
+		snprintf(m->id, sizeof(m->id), "%u", (unsigned)rule_gid);
+		m->owner_id = rule_gid;
+		snprintf(m->owner, sizeof(m->owner), "%s", rule->name);
+		snprintf(gname, sizeof(gname), "%s", rule->name);
+		break;
+	case NSSET_SCOPE_SESSION:
+		if (random_hex16(m->id) < 0)
+			return nsset_fail(e, errno, "getrandom");
+		m->owner_id = u->uid;
+		snprintf(m->owner, sizeof(m->owner), "%s", u->name);
+		group_name(u->gid, gname, sizeof(gname));
+		m->keep = NSSET_KEEP_SESSIONS;
+		break;
+	default:
+		return nsset_fail(e, 0, "scope none has no set");
+	}
+	if (rule->hostname[0] &&
+	    expand_hostname(rule->hostname, u->name, gname, m->hostname, sizeof(m->hostname), e) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- placing ------------------------------------------------------------- */
+
+void nsset_placement_init(struct nsset_placement *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->setfd = -1;
+	p->holder_pidfd = -1;
+}
+
+void nsset_placement_release(struct nsset_placement *p)
+{
+	close_fd(&p->setfd);
+	close_fd(&p->holder_pidfd);
+}
+
+static bool same_shape(const struct nsset_meta *have, const struct nsset_meta *want)
+{
+	return have->ns_flags == want->ns_flags && have->tmp_private == want->tmp_private &&
+	       strcmp(have->tmp_size, want->tmp_size) == 0 &&
+	       strcmp(have->hostname, want->hostname) == 0;
+}
+
+enum verdict { JOIN, ABSENT, REMAKE, REFUSE };
+
+/* What to do with the set at p->id, looked at under its lock. */
+static enum verdict judge(const struct nsset_store *st, struct nsset_placement *p,
+			  const struct nsset_meta *want, struct nsset_meta *have, bool exclusive,
+			  const struct nsset_log *log, struct nsset_err *e)
+{
+	close_fd(&p->setfd);
+	p->setfd = nsset_set_open(st, &p->id, e);
+	if (p->setfd < 0)
+		return errno == ENOENT ? ABSENT : REFUSE;
+	if (!nsset_set_holder_alive(p->setfd)) {
+		if (exclusive)
+			nsset_log(log, LOG_NOTICE, "set %s is stale (its holder is gone): recreating it",
+				  p->setname);
+		return REMAKE;
+	}
+	if (nsset_meta_read(p->setfd, have, e) < 0) {
+		nsset_err_prefix(e, "set %s: ", p->setname);
+		return REFUSE;
+	}
+	if (same_shape(have, want))
+		return JOIN;
+	if (!exclusive)
+		return REMAKE;  /* decided under the exclusive lock */
+	int live = nsset_session_count(p->setfd, true);
+	if (live == 0) {
+		nsset_log(log, LOG_NOTICE, "set %s was made under another policy and has no sessions: "
+			  "recreating it", p->setname);
+		return REMAKE;
+	}
+	nsset_fail(e, 0, "set %s was made under another policy and still has %d session(s); "
+		   "end them or run 'nssetctl destroy %s'", p->setname, live, p->setname);
+	return REFUSE;
+}
+
+static int open_holder_pidfd(const struct nsset_meta *have)
+{
+	int fd = pidfd_open(have->holder_pid, 0);
+	if (fd >= 0 && proc_starttime(have->holder_pid) != have->holder_start)
+		close_fd(&fd);
+	return fd;
+}
+
+/* SIGKILL the holder named by meta (pid and start time) and wait for it. */
+static void stop_holder(const struct nsset_meta *have)
+{
+	int fd = open_holder_pidfd(have);
+	if (fd < 0)
+		return;
+	if (pidfd_send_signal(fd, SIGKILL, NULL, 0) == 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		while (poll(&pfd, 1, 5000) < 0 && errno == EINTR)
+			;
+	}
+	close(fd);
+}
+
+int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, pid_t session_pid,
+		struct nsset_placement *p, const struct nsset_log *log, struct nsset_err *e)
+{
+	struct nsset_store st;
+	struct nsset_nsfds fds;
+	struct nsset_meta have;
+	int lockfd = -1, rc = -1;
+
+	nsset_nsfds_init(&fds);
+	p->id.scope = want->scope;
+	snprintf(p->id.id, sizeof(p->id.id), "%s", want->id);
+	nsset_setid_name(&p->id, p->setname, sizeof(p->setname));
+	p->ends_with_sessions = want->scope == NSSET_SCOPE_SESSION || want->keep == NSSET_KEEP_SESSIONS;
+
+	if (nsset_store_open(paths->store, true, &st, e) < 0)
+		return -1;
+
+	/* Joins share the lock; creating, remaking and deciding to remake
+	 * take it exclusively. flock cannot upgrade in place, so the shared
+	 * pass is left and the judgement made again. */
+	int op = want->scope == NSSET_SCOPE_SESSION ? LOCK_EX : LOCK_SH;
+	enum verdict v;
+	for (;;) {
+		lockfd = nsset_set_lock(&st, &p->id, op, e);
+		if (lockfd < 0)
+			goto out;
+		v = judge(&st, p, want, &have, op == LOCK_EX, log, e);
+		if (v == JOIN || v == REFUSE || op == LOCK_EX)
+			break;
+		close_fd(&lockfd);
+		op = LOCK_EX;
+	}
+	if (v == REFUSE)
+		goto out;
+	if (v == REMAKE) {
+		/* A live holder (policy change, no sessions) cannot take the
+		 * lock we hold to tear its set down: stop it, then remove the
+		 * set ourselves as for a holder that died. */
+		if (nsset_set_holder_alive(p->setfd) && nsset_meta_read(p->setfd, &have, NULL) == 0)
+			stop_holder(&have);
+		close_fd(&p->setfd);
+		if (nsset_set_remove(&st, &p->id, e) < 0 && e->errnum != ENOENT) {
+			nsset_err_prefix(e, "removing set %s: ", p->setname);
+			goto out;
+		}
+		v = ABSENT;
+	}
+	if (v == ABSENT) {
+		if (nsset_holder_spawn(paths->holder, st.path, want, e) < 0) {
+			nsset_err_prefix(e, "creating set %s: ", p->setname);
+			goto out;
+		}
+		p->created = true;
+		p->setfd = nsset_set_open(&st, &p->id, e);
+		if (p->setfd < 0 || nsset_meta_read(p->setfd, &have, e) < 0) {
+			nsset_err_prefix(e, "set %s vanished after creation: ", p->setname);
+			goto out;
+		}
+	}
+	if (nsset_nsfds_open(p->setfd, have.ns_flags, &fds, e) < 0) {
+		nsset_err_prefix(e, "set %s: ", p->setname);
+		goto out;
+	}
+	p->holder_pidfd = open_holder_pidfd(&have);
+	if (nsset_session_add(p->setfd, session_pid, p->session, sizeof(p->session), e) < 0)
+		goto out;
+	if (nsset_nsfds_join(&fds, e) < 0) {
+		nsset_session_remove(p->setfd, p->session);
+		p->session[0] = '\0';
+		nsset_err_prefix(e, "joining set %s: ", p->setname);
+		goto out;
+	}
+	nsset_log(log, LOG_INFO, "%s set %s", p->created ? "created and joined" : "joined", p->setname);
+	rc = 0;
+out:
+	nsset_nsfds_close(&fds);
+	close_fd(&lockfd);
+	nsset_store_close(&st);
+	if (rc < 0)
+		nsset_placement_release(p);
+	return rc;
+}
+
+void nsset_leave(struct nsset_placement *p, int wait_ms, const struct nsset_log *log)
+{
+	if (p->setfd < 0 || !p->session[0])
+		return;
+	if (nsset_session_remove(p->setfd, p->session) < 0)
+		nsset_log(log, LOG_WARNING, "set %s: session entry %s was already gone", p->setname,
+			  p->session);
+	p->session[0] = '\0';
+	if (!p->ends_with_sessions || p->holder_pidfd < 0)
+		return;
+	if (nsset_session_count(p->setfd, false) != 0)
+		return;
+	/* The holder tears the set down; waiting for it makes the end of
+	 * the session the end of the set for whoever looks next. */
+	struct pollfd pfd = { .fd = p->holder_pidfd, .events = POLLIN };
+	while (poll(&pfd, 1, wait_ms) < 0 && errno == EINTR)
+		;
+	nsset_log(log, LOG_DEBUG, "left set %s", p->setname);
+}
+
+int nsset_preflight(const struct nsset_paths *paths, struct nsset_err *e)
+{
+	struct nsset_store st;
+	if (nsset_store_open(paths->store, true, &st, e) < 0)
+		return -1;
+	nsset_store_close(&st);
+	struct stat sb;
+	if (stat(paths->holder, &sb) < 0)
+		return nsset_fail(e, errno, "%s", paths->holder);
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) || !(sb.st_mode & 0100))
+		return nsset_fail(e, 0, "%s: must be a root-owned executable not writable by others",
+				  paths->holder);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* Placing a login into its set: the decision and the mechanics shared by
+ * pam_nsset.so and nsset-enter. */
+#ifndef NSSET_PLACE_H
+#define NSSET_PLACE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common.h"
+#include "policy.h"
+#include "store.h"
+
+struct nsset_user {
+	char name[NSSET_NAME_MAX + 1];
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;              /* getgrouplist(), primary included */
+	size_t ngroups;
+};
+
+/* Looks the user up through NSS (getpwnam_r, getgrouplist). */
+int nsset_user_lookup(const char *name, struct nsset_user *u, struct nsset_err *e);
+void nsset_user_free(struct nsset_user *u);
+
+struct nsset_paths {
+	const char *store;          /* NSSET_STORE_PATH unless a test overrides */
+	const char *holder;         /* NSSET_HOLDER_PATH unless a test overrides */
+};
+
+/* The set a rule gives a user, and how it should look. For session scope a
+ * fresh random id. */
+int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct nsset_user *u,
+		   struct nsset_meta *m, struct nsset_err *e);
+
+struct nsset_placement {
+	struct nsset_setid id;
+	char setname[64];           /* "user/1000" */
+	int setfd;                  /* set dir, opened before joining */
+	char session[96];           /* our entry in sessions/ */
+	int holder_pidfd;
+	bool ends_with_sessions;    /* keep=sessions or session scope */
+	bool created;
+};
+
+void nsset_placement_init(struct nsset_placement *p);
+/* Closes the fds; does not unregister. */
+void nsset_placement_release(struct nsset_placement *p);
+
+/* Finds or creates the set described by m, registers `session_pid` as one
+ * of its sessions and joins its namespaces (the caller's children land in
+ * its pid namespace). Concurrent callers for one set create it once. A set
+ * whose holder died is destroyed and made anew; one made under a different
+ * policy is remade when it has no sessions, else refused. On failure nothing
+ * of the set is joined... except when setns() itself fails part-way, which
+ * e->msg then says: the caller must not start anything. */
+int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *m, pid_t session_pid,
+		struct nsset_placement *p, const struct nsset_log *log, struct nsset_err *e);
+
+/* Ends a session: unregisters it, and when the set lives only for its
+ * sessions and this was the last, waits up to wait_ms for the holder to
+ * tear the set down. */
+void nsset_leave(struct nsset_placement *p, int wait_ms, const struct nsset_log *log);
+
+/* Checks what a login will need before its session opens: the store can be
+ * opened or made, the holder binary is sound. */
+int nsset_preflight(const struct nsset_paths *paths, struct nsset_err *e);
+
+#endif

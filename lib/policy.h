@@ -1,0 +1,74 @@
+/* The policy language of /etc/security/nsset.conf (see nsset.conf(5)).
+ *
+ *   # match     scope     namespaces              options
+ *   root        none
+ *   @students   group     mnt,uts,ipc,pid,net     tmp=private hostname=lab-%g
+ *   alice       user      mnt,pid                 tmp=private:size=256M keep=always
+ *   @ci         session   mnt,net,ipc             tmp=private
+ *   *           user      mnt,ipc                 tmp=private
+ *
+ * One rule per line, '#' starts a comment (anywhere a word may start), words
+ * separated by blanks. First matching rule wins. Scope `none` takes no
+ * namespaces and no options; every other scope needs a namespace list.
+ */
+#ifndef NSSET_POLICY_H
+#define NSSET_POLICY_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common.h"
+
+enum nsset_match { NSSET_MATCH_USER, NSSET_MATCH_GROUP, NSSET_MATCH_ALL };
+enum nsset_scope { NSSET_SCOPE_NONE, NSSET_SCOPE_USER, NSSET_SCOPE_GROUP, NSSET_SCOPE_SESSION };
+enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS };
+
+#define NSSET_NAME_MAX 32           /* user and group names (useradd's limit) */
+#define NSSET_HOSTNAME_MAX 64       /* HOST_NAME_MAX on Linux */
+#define NSSET_TMPSIZE_MAX 24
+
+struct nsset_rule {
+	unsigned line;                      /* 1-based line in the file */
+	enum nsset_match match;
+	char name[NSSET_NAME_MAX + 1];      /* user or group name ("" for '*') */
+	enum nsset_scope scope;
+	int ns_flags;                       /* CLONE_NEW* */
+	bool tmp_private;                   /* tmp=private */
+	char tmp_size[NSSET_TMPSIZE_MAX];   /* "256M", "50%", "" = tmpfs default */
+	char hostname[NSSET_HOSTNAME_MAX + 1]; /* template with %u %g, "" = keep */
+	enum nsset_keep keep;               /* default: always (user/group sets) */
+	bool keep_given;                    /* keep= appeared on the line */
+	char shell[PATH_MAX];               /* shell=/abs/path for nsset-enter, "" = passwd */
+	bool no_new_privs;                  /* nnp=yes: nsset-enter sets no_new_privs */
+};
+
+struct nsset_policy {
+	struct nsset_rule *rules;
+	size_t count;
+};
+
+/* Parses policy text. `origin` names the source in messages ("file:line: ...").
+ * On error returns -1 with e->msg = "<origin>:<line>: <what>: '<word>'" and
+ * no allocation left behind. */
+int nsset_policy_parse(const char *text, size_t len, const char *origin,
+		       struct nsset_policy *out, struct nsset_err *e);
+
+/* Opens `path` without following symlinks, refuses it unless it is a regular
+ * file owned by root and not writable by group or others (and the same for
+ * every directory on the way, like sshd's StrictModes), then parses it. */
+int nsset_policy_load(const char *path, struct nsset_policy *out, struct nsset_err *e);
+
+void nsset_policy_free(struct nsset_policy *p);
+
+/* First rule matching the user. `groups` are the user's gids (primary
+ * included, as getgrouplist returns them). For an @group rule the group is
+ * looked up through NSS (getgrnam_r); *gid_out receives its gid. Returns NULL
+ * when no rule matches. */
+const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const char *user,
+					    const gid_t *groups, size_t ngroups, gid_t *gid_out);
+
+const char *nsset_scope_name(enum nsset_scope s);
+
+#endif

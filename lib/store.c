@@ -1,0 +1,490 @@
+/* The store; see store.h. */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmount/libmount.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nstypes.h"
+#include "util.h"
+
+/* ---- opening the store ------------------------------------------------ */
+
+static int check_private_dir(int fd, const char *what, struct nsset_err *e)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return nsset_fail(e, errno, "%s: fstat", what);
+	if (!S_ISDIR(st.st_mode))
+		return nsset_fail(e, 0, "%s: not a directory", what);
+	if (st.st_uid != 0 || (st.st_mode & 077))
+		return nsset_fail(e, 0, "%s: must be owned by root with mode 0700 (uid %u, mode %04o)",
+				  what, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+static int mount_id_of(int dirfd, const char *path, unsigned long long *id)
+{
+	struct statx stx;
+	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+		return -1;
+	if (!(stx.stx_mask & STATX_MNT_ID)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+/* Confirms with libmount that `path` is a mount point with private
+ * propagation. Only called when the store is set up, not per login: reading
+ * mountinfo costs time proportional to the number of sets. */
+static int verify_private_mount(const char *path, struct nsset_err *e)
+{
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	if (!tb)
+		return nsset_fail(e, errno, "reading /proc/self/mountinfo");
+	int rc = -1;
+	struct libmnt_fs *fs = mnt_table_find_target(tb, path, MNT_ITER_BACKWARD);
+	unsigned long prop = 0;
+	if (!fs || strcmp(mnt_fs_get_target(fs), path) != 0)
+		nsset_fail(e, 0, "%s: not a mount point after bind-mounting it", path);
+	else if (mnt_fs_get_propagation(fs, &prop) < 0 || (prop & (MS_SHARED | MS_SLAVE)))
+		nsset_fail(e, 0, "%s: mount is not private after making it so", path);
+	else
+		rc = 0;
+	mnt_unref_table(tb);
+	return rc;
+}
+
+static int make_store_mount(const char *path, struct nsset_err *e)
+{
+	/* Bind-mount mnt ns files need a private parent mount (else EINVAL),
+	 * and nothing we mount here should propagate anywhere: like
+	 * `ip netns` does for /run/netns. */
+	if (mount(path, path, NULL, MS_BIND, NULL) < 0)
+		return nsset_fail(e, errno, "%s: bind-mounting the store onto itself", path);
+	if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0) {
+		int saved = errno;
+		umount2(path, MNT_DETACH);
+		return nsset_fail(e, saved, "%s: making the store mount private", path);
+	}
+	return verify_private_mount(path, e);
+}
+
+int nsset_store_open(const char *path, bool create, struct nsset_store *st, struct nsset_err *e)
+{
+	st->fd = -1;
+	if (path[0] != '/' || strlen(path) >= sizeof(st->path))
+		return nsset_fail(e, 0, "store path '%s' must be absolute", path);
+	snprintf(st->path, sizeof(st->path), "%s", path);
+
+	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+		return nsset_fail(e, errno, "%s: creating the store", path);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return nsset_fail(e, errno, "%s: opening the store", path);
+	if (check_private_dir(fd, path, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	unsigned long long self_id, parent_id;
+	if (mount_id_of(fd, "", &self_id) < 0 && mount_id_of(AT_FDCWD, path, &self_id) < 0) {
+		close(fd);
+		return nsset_fail(e, errno, "%s: statx", path);
+	}
+	if (mount_id_of(fd, "..", &parent_id) < 0) {
+		close(fd);
+		return nsset_fail(e, errno, "%s/..: statx", path);
+	}
+	if (self_id == parent_id) {
+		close(fd);
+		if (!create)
+			return nsset_fail(e, 0, "%s: store is not mounted (no set was ever made)", path);
+		if (make_store_mount(path, e) < 0)
+			return -1;
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return nsset_fail(e, errno, "%s: opening the store", path);
+	}
+	if (create) {
+		static const char *const dirs[] = { "user", "group", "session" };
+		for (size_t i = 0; i < 3; i++)
+			if (mkdirat(fd, dirs[i], 0700) < 0 && errno != EEXIST) {
+				int saved = errno;
+				close(fd);
+				return nsset_fail(e, saved, "%s/%s: mkdir", path, dirs[i]);
+			}
+	}
+	st->fd = fd;
+	return 0;
+}
+
+void nsset_store_close(struct nsset_store *st)
+{
+	close_fd(&st->fd);
+}
+
+/* ---- naming ------------------------------------------------------------ */
+
+const char *nsset_scope_dir(enum nsset_scope s)
+{
+	return nsset_scope_name(s);
+}
+
+void nsset_setid_name(const struct nsset_setid *id, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", nsset_scope_dir(id->scope), id->id);
+}
+
+static bool valid_id(enum nsset_scope scope, const char *s)
+{
+	size_t len = strlen(s);
+	if (scope == NSSET_SCOPE_SESSION) {
+		if (len != 16)
+			return false;
+		for (size_t i = 0; i < len; i++)
+			if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+				return false;
+		return true;
+	}
+	unsigned long v;
+	/* (uid_t)-1 means "no change" to the id syscalls: never a valid owner. */
+	return len > 0 && len < 11 && parse_ulong(s, 0xfffffffeUL, &v) == 0 && !(len > 1 && s[0] == '0');
+}
+
+int nsset_setid_parse(const char *name, struct nsset_setid *id)
+{
+	const char *slash = strchr(name, '/');
+	if (!slash)
+		return -1;
+	size_t n = (size_t)(slash - name);
+	static const enum nsset_scope scopes[] = { NSSET_SCOPE_USER, NSSET_SCOPE_GROUP, NSSET_SCOPE_SESSION };
+	for (size_t i = 0; i < 3; i++) {
+		const char *dir = nsset_scope_dir(scopes[i]);
+		if (strlen(dir) == n && strncmp(dir, name, n) == 0 &&
+		    strlen(slash + 1) < sizeof(id->id) && valid_id(scopes[i], slash + 1)) {
+			id->scope = scopes[i];
+			snprintf(id->id, sizeof(id->id), "%s", slash + 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- locks and set directories ---------------------------------------- */
+
+int nsset_set_lock(const struct nsset_store *st, const struct nsset_setid *id, int op,
+		   struct nsset_err *e)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s/%s.lock", nsset_scope_dir(id->scope), id->id);
+	int fd = openat(st->fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd < 0)
+		return nsset_fail(e, errno, "%s/%s: opening lock", st->path, name);
+	while (flock(fd, op) < 0) {
+		if (errno == EINTR)
+			continue;
+		int saved = errno;
+		close(fd);
+		return nsset_fail(e, saved, "%s/%s: flock", st->path, name);
+	}
+	return fd;
+}
+
+int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, struct nsset_err *e)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s/%s", nsset_scope_dir(id->scope), id->id);
+	int fd = openat(st->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -1;
+		return nsset_fail(e, errno, "%s/%s: opening set", st->path, name);
+	}
+	char what[PATH_MAX + 64];
+	snprintf(what, sizeof(what), "%s/%s", st->path, name);
+	if (check_private_dir(fd, what, e) < 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+int nsset_set_holder_alive(int setfd)
+{
+	int fd = openat(setfd, "holder.lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	/* The holder keeps an exclusive flock for as long as it lives; the
+	 * kernel drops it when the holder dies, however it dies. */
+	int alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return alive;
+}
+
+/* ---- meta ------------------------------------------------------------- */
+
+int nsset_meta_format(const struct nsset_meta *m, char *buf, size_t size)
+{
+	char ns[64];
+	nsset_nsflags_format(m->ns_flags, ns, sizeof(ns));
+	int n = snprintf(buf, size,
+		"version=1\nscope=%s\nid=%s\nnamespaces=%s\nowner_id=%lu\nowner=%s\n"
+		"created_by=%s\nkeep=%s\ntmp=%s\ntmp_size=%s\nhostname=%s\ncreated=%lld\n"
+		"holder_pid=%d\nholder_start=%llu\ninit_pid=%d\ninit_start=%llu\n",
+		nsset_scope_name(m->scope), m->id, ns, m->owner_id, m->owner, m->created_by,
+		m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions",
+		m->tmp_private ? "private" : "shared", m->tmp_size, m->hostname, m->created,
+		(int)m->holder_pid, m->holder_start, (int)m->init_pid, m->init_start);
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+static void copy_field(char *dst, size_t size, const char *val)
+{
+	snprintf(dst, size, "%s", val);
+}
+
+int nsset_meta_parse(const char *text, struct nsset_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	int have = 0;
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[512];
+		if (len >= sizeof(line))
+			return -1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len + (nl ? 1 : 0);
+		char *eq = strchr(line, '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		const char *k = line, *v = eq + 1;
+		unsigned long ul;
+		if (strcmp(k, "scope") == 0) {
+			if (strcmp(v, "user") == 0) m->scope = NSSET_SCOPE_USER;
+			else if (strcmp(v, "group") == 0) m->scope = NSSET_SCOPE_GROUP;
+			else if (strcmp(v, "session") == 0) m->scope = NSSET_SCOPE_SESSION;
+			else return -1;
+			have |= 1;
+		} else if (strcmp(k, "id") == 0) {
+			copy_field(m->id, sizeof(m->id), v);
+		} else if (strcmp(k, "namespaces") == 0) {
+			m->ns_flags = *v ? nsset_nsflags_parse(v, NULL, 0) : 0;
+			if (m->ns_flags < 0)
+				return -1;
+			have |= 2;
+		} else if (strcmp(k, "owner_id") == 0) {
+			if (parse_ulong(v, 0xffffffffUL, &ul) < 0)
+				return -1;
+			m->owner_id = ul;
+		} else if (strcmp(k, "owner") == 0) {
+			copy_field(m->owner, sizeof(m->owner), v);
+		} else if (strcmp(k, "created_by") == 0) {
+			copy_field(m->created_by, sizeof(m->created_by), v);
+		} else if (strcmp(k, "keep") == 0) {
+			m->keep = strcmp(v, "always") == 0 ? NSSET_KEEP_ALWAYS : NSSET_KEEP_SESSIONS;
+		} else if (strcmp(k, "tmp") == 0) {
+			m->tmp_private = strcmp(v, "private") == 0;
+		} else if (strcmp(k, "tmp_size") == 0) {
+			copy_field(m->tmp_size, sizeof(m->tmp_size), v);
+		} else if (strcmp(k, "hostname") == 0) {
+			copy_field(m->hostname, sizeof(m->hostname), v);
+		} else if (strcmp(k, "created") == 0) {
+			m->created = strtoll(v, NULL, 10);
+		} else if (strcmp(k, "holder_pid") == 0) {
+			if (parse_ulong(v, 0x3fffffff, &ul) < 0)
+				return -1;
+			m->holder_pid = (pid_t)ul;
+			have |= 4;
+		} else if (strcmp(k, "holder_start") == 0) {
+			m->holder_start = strtoull(v, NULL, 10);
+		} else if (strcmp(k, "init_pid") == 0) {
+			if (parse_ulong(v, 0x3fffffff, &ul) < 0)
+				return -1;
+			m->init_pid = (pid_t)ul;
+		} else if (strcmp(k, "init_start") == 0) {
+			m->init_start = strtoull(v, NULL, 10);
+		}
+		/* Unknown keys are ignored: a newer nsset may add some. */
+	}
+	return have == 7 ? 0 : -1;
+}
+
+int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e)
+{
+	char buf[4096];
+	if (read_small_file_at(setfd, "meta", buf, sizeof(buf)) < 0)
+		return nsset_fail(e, errno, "reading set meta");
+	if (nsset_meta_parse(buf, m) < 0)
+		return nsset_fail(e, 0, "set meta is malformed");
+	return 0;
+}
+
+/* ---- removal ---------------------------------------------------------- */
+
+static void remove_sessions_dir(int setfd)
+{
+	int sfd = openat(setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd >= 0) {
+		DIR *d = fdopendir(sfd);
+		if (d) {
+			struct dirent *de;
+			while ((de = readdir(d)) != NULL)
+				if (de->d_name[0] != '.')
+					unlinkat(dirfd(d), de->d_name, 0);
+			closedir(d);
+		} else {
+			close(sfd);
+		}
+	}
+	unlinkat(setfd, "sessions", AT_REMOVEDIR);
+}
+
+int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struct nsset_err *e)
+{
+	int dfd = openat(st->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return nsset_fail(e, errno, "%s/%s: open", st->path, name);
+	int rc = 0;
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		char path[PATH_MAX + 128];
+		snprintf(path, sizeof(path), "%s/%s/%s", st->path, name, nsset_nstypes[i].name);
+		/* umount first: unlinking a mount point of our own namespace
+		 * fails with EBUSY. Then unlink, which also detaches the copies
+		 * of this bind mount in mount namespaces made since. */
+		if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+			rc = nsset_fail(e, errno, "%s: umount", path);
+		if (unlinkat(dfd, nsset_nstypes[i].name, 0) < 0 && errno != ENOENT)
+			rc = nsset_fail(e, errno, "%s: unlink", path);
+	}
+	remove_sessions_dir(dfd);
+	unlinkat(dfd, "meta", 0);
+	unlinkat(dfd, ".meta.tmp", 0);
+	unlinkat(dfd, "holder.lock", 0);
+	close(dfd);
+	if (unlinkat(st->fd, name, AT_REMOVEDIR) < 0 && rc == 0)
+		rc = nsset_fail(e, errno, "%s/%s: rmdir", st->path, name);
+	return rc;
+}
+
+int nsset_set_remove(const struct nsset_store *st, const struct nsset_setid *id,
+		     struct nsset_err *e)
+{
+	char from[64], to[64], hex[17];
+	snprintf(from, sizeof(from), "%s/%s", nsset_scope_dir(id->scope), id->id);
+	if (random_hex16(hex) < 0)
+		return nsset_fail(e, errno, "getrandom");
+	snprintf(to, sizeof(to), ".dead-%s", hex);
+	/* First make it unreachable for logins, atomically. */
+	if (renameat(st->fd, from, st->fd, to) < 0) {
+		if (errno == ENOENT)
+			return nsset_fail(e, ENOENT, "%s/%s", st->path, from);
+		return nsset_fail(e, errno, "%s/%s: rename", st->path, from);
+	}
+	int dfd = openat(st->fd, to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0) {
+		struct nsset_meta m;
+		/* A pid set's init dies with its holder (PDEATHSIG), but be
+		 * sure: an init left alive would keep the pid ns and its
+		 * processes. Named by pid and start time, so never a stranger. */
+		if (nsset_meta_read(dfd, &m, NULL) == 0 && m.init_pid > 0 &&
+		    proc_starttime(m.init_pid) == m.init_start)
+			kill(m.init_pid, SIGKILL);
+		close(dfd);
+	}
+	return nsset_store_remove_dir(st, to, e);
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+int nsset_session_parse(const char *name, pid_t *pid, unsigned long long *start)
+{
+	char buf[96];
+	if (strlen(name) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", name);
+	char *dot1 = strchr(buf, '.');
+	char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+	if (!dot1 || !dot2)
+		return -1;
+	*dot1 = *dot2 = '\0';
+	unsigned long p, s;
+	if (parse_ulong(buf, 0x3fffffff, &p) < 0 || p == 0 ||
+	    parse_ulong(dot1 + 1, (unsigned long)-1, &s) < 0 || strlen(dot2 + 1) != 16)
+		return -1;
+	*pid = (pid_t)p;
+	*start = s;
+	return 0;
+}
+
+int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsset_err *e)
+{
+	char hex[17];
+	unsigned long long start = proc_starttime(pid);
+	if (!start)
+		return nsset_fail(e, errno, "reading the start time of pid %d", (int)pid);
+	if (random_hex16(hex) < 0)
+		return nsset_fail(e, errno, "getrandom");
+	char rel[128];
+	snprintf(name, size, "%d.%llu.%s", (int)pid, start, hex);
+	snprintf(rel, sizeof(rel), "sessions/%s", name);
+	int fd = openat(setfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return nsset_fail(e, errno, "registering the session");
+	close(fd);
+	return 0;
+}
+
+int nsset_session_remove(int setfd, const char *name)
+{
+	char rel[128];
+	snprintf(rel, sizeof(rel), "sessions/%s", name);
+	return unlinkat(setfd, rel, 0);
+}
+
+int nsset_session_count(int setfd, bool prune)
+{
+	int sfd = openat(setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0)
+		return -1;
+	DIR *d = fdopendir(sfd);
+	if (!d) {
+		close(sfd);
+		return -1;
+	}
+	int count = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		pid_t pid;
+		unsigned long long start;
+		if (nsset_session_parse(de->d_name, &pid, &start) < 0)
+			continue;
+		/* Without prune, entries are counted as they are: the caller
+		 * may sit in another pid namespace's /proc and cannot judge. */
+		bool alive = !prune || proc_starttime(pid) == start;
+		if (alive)
+			count++;
+		else if (prune)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+	return count;
+}

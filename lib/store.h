@@ -1,0 +1,104 @@
+/* The store: /run/nsset, where sets live as directories of bind-mounted
+ * namespace files.
+ *
+ *   STORE/                  root 0700, a private bind mount of itself
+ *     user/UID/             one set: mnt uts ipc net pid cgroup time (nsfs
+ *     group/GID/              bind mounts), meta, holder.lock, sessions/
+ *     session/HEX16/
+ *     user/UID.lock         flock: serialises create/join/destroy of that set
+ *     .template/mnt         the template mount namespace new sets copy
+ *     .build-*, .dead-*     sets being built or torn down
+ *
+ * Only root writes here; every name is derived from numeric ids or random
+ * hex, never from a string a user chose.
+ */
+#ifndef NSSET_STORE_H
+#define NSSET_STORE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common.h"
+#include "policy.h"
+
+struct nsset_store {
+	int fd;                     /* O_DIRECTORY fd of the store root */
+	char path[PATH_MAX];
+};
+
+struct nsset_setid {
+	enum nsset_scope scope;     /* user, group or session */
+	char id[24];                /* decimal uid/gid or 16 hex chars */
+};
+
+/* What a set was made with, kept in its `meta` file (key=value lines). */
+struct nsset_meta {
+	enum nsset_scope scope;
+	char id[24];
+	int ns_flags;
+	unsigned long owner_id;             /* uid (user, session) or gid (group) */
+	char owner[NSSET_NAME_MAX + 1];     /* user or group name at creation */
+	char created_by[NSSET_NAME_MAX + 1];/* user whose login created it */
+	enum nsset_keep keep;
+	bool tmp_private;
+	char tmp_size[NSSET_TMPSIZE_MAX];
+	char hostname[NSSET_HOSTNAME_MAX + 1];
+	long long created;                  /* unix time */
+	pid_t holder_pid;
+	unsigned long long holder_start;
+	pid_t init_pid;                     /* 0 unless the set has a pid ns */
+	unsigned long long init_start;
+};
+
+/* Opens the store; with `create`, makes it (root 0700, private bind mount of
+ * itself, scope directories) when missing. Refuses a store that is not a
+ * root-owned 0700 directory or not a mount point. */
+int nsset_store_open(const char *path, bool create, struct nsset_store *st, struct nsset_err *e);
+void nsset_store_close(struct nsset_store *st);
+
+const char *nsset_scope_dir(enum nsset_scope s);
+/* "user/1000" */
+void nsset_setid_name(const struct nsset_setid *id, char *buf, size_t size);
+/* Parses "user/1000", "group/100", "session/<hex16>". */
+int nsset_setid_parse(const char *name, struct nsset_setid *id);
+
+/* flock()s STORE/<scope>/<id>.lock with op (LOCK_SH or LOCK_EX), returns the
+ * fd (the lock is released by closing it). */
+int nsset_set_lock(const struct nsset_store *st, const struct nsset_setid *id, int op,
+		   struct nsset_err *e);
+
+/* Opens the set directory; -1 with errno ENOENT when there is none. The
+ * directory is checked to be root-owned and not accessible to others. */
+int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, struct nsset_err *e);
+
+/* 1 if the set's holder process is alive (it holds holder.lock), else 0. */
+int nsset_set_holder_alive(int setfd);
+
+int nsset_meta_format(const struct nsset_meta *m, char *buf, size_t size);
+int nsset_meta_parse(const char *text, struct nsset_meta *m);
+int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e);
+
+/* Removes a set whose holder is gone (or is the caller): renames it away so
+ * no login can find it, kills its init if still there, unmounts then
+ * unlinks every ns file (unlinking also detaches copies of the bind mounts
+ * in mount namespaces created since), removes the rest. Call with the set
+ * lock held, from the host mount namespace. ENOENT if there is no set. */
+int nsset_set_remove(const struct nsset_store *st, const struct nsset_setid *id,
+		     struct nsset_err *e);
+
+/* Removes the directory STORE/<name> of a set being built or torn down
+ * (".build-*", ".dead-*"), unmounting its ns files first. */
+int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struct nsset_err *e);
+
+/* Sessions of a set are files sessions/<pid>.<starttime>.<hex16>, one per
+ * PAM session (or nsset-enter), naming the process whose life is the
+ * session's. */
+int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsset_err *e);
+int nsset_session_remove(int setfd, const char *name);
+int nsset_session_parse(const char *name, pid_t *pid, unsigned long long *start);
+/* Number of registered sessions. With prune (only from the host's /proc),
+ * entries whose process is gone are removed and not counted. -1 on error. */
+int nsset_session_count(int setfd, bool prune);
+
+#endif

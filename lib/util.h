@@ -1,0 +1,41 @@
+/* Small system utilities shared by the core: EINTR-safe I/O, id parsing,
+ * process start times, random names. */
+#ifndef NSSET_UTIL_H
+#define NSSET_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common.h"
+
+/* write()/read() the whole buffer, retrying on EINTR and short counts.
+ * read_full returns bytes read (< len only at EOF) or -1. */
+int write_full(int fd, const void *buf, size_t len);
+ssize_t read_full(int fd, void *buf, size_t len);
+
+/* Parses a decimal unsigned number that must fill the whole string and be
+ * <= max. Returns 0 or -1 (EINVAL/ERANGE in errno). */
+int parse_ulong(const char *s, unsigned long max, unsigned long *out);
+
+/* Start time of a process in clock ticks since boot (field 22 of
+ * /proc/PID/stat), used with the pid to name a process without being fooled
+ * by pid reuse. Returns 0 when the process does not exist. */
+unsigned long long proc_starttime(pid_t pid);
+
+/* 16 lowercase hex characters from getrandom(); buf must hold 17 bytes. */
+int random_hex16(char *buf);
+
+/* Close an fd if >= 0 and set it to -1; keeps errno. */
+void close_fd(int *fd);
+
+/* Reads a small file at dirfd/name (at most size-1 bytes, NUL-terminated),
+ * without following a symlink in the last component. Returns length or -1. */
+ssize_t read_small_file_at(int dirfd, const char *name, char *buf, size_t size);
+
+/* Writes a file dirfd/name atomically: write to a temporary name, fsync,
+ * rename over. Mode as given; owner is the caller. Returns 0 or -1. */
+int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode);
+
+#endif

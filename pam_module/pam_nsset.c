@@ -1,0 +1,216 @@
+/* pam_nsset.so: PAM glue only. Arguments, the user and their groups go to
+ * the core (lib/), which decides and acts; this file turns the outcome into
+ * PAM return codes and pam_syslog lines. See pam_nsset(8). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define PAM_SM_ACCOUNT
+#define PAM_SM_SESSION
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "place.h"
+#include "policy.h"
+
+#define DATA_PLACEMENT "pam_nsset:placement"
+#define LEAVE_WAIT_MS 3000
+
+struct args {
+	bool debug;
+	bool silent;
+	bool ignore_config_error;
+	const char *conf;
+	struct nsset_paths paths;
+};
+
+static void parse_args(pam_handle_t *pamh, int flags, int argc, const char **argv, struct args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->conf = NSSET_CONF_PATH;
+	a->paths.store = NSSET_STORE_PATH;
+	a->paths.holder = NSSET_HOLDER_PATH;
+	a->silent = (flags & PAM_SILENT) != 0;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "debug") == 0)
+			a->debug = true;
+		else if (strcmp(arg, "silent") == 0)
+			a->silent = true;
+		else if (strcmp(arg, "ignore_config_error") == 0)
+			a->ignore_config_error = true;
+		else if (strncmp(arg, "conf=", 5) == 0 && arg[5] == '/')
+			a->conf = arg + 5;
+		else if (strncmp(arg, "store=", 6) == 0 && arg[6] == '/')
+			a->paths.store = arg + 6;
+		else if (strncmp(arg, "holder=", 7) == 0 && arg[7] == '/')
+			a->paths.holder = arg + 7;
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown or malformed option ignored: %s", arg);
+	}
+}
+
+static void log_to_pam(void *ctx, int prio, const char *msg)
+{
+	pam_syslog((pam_handle_t *)ctx, prio, "%s", msg);
+}
+
+/* What the policy says for this login. PAM_SUCCESS with *rule set: place
+ * the user; PAM_IGNORE: leave them alone; anything else: refuse. */
+static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct nsset_user *u,
+		  struct nsset_policy *pol, const struct nsset_rule **rule, gid_t *gid)
+{
+	const char *user = NULL;
+	struct nsset_err e = { 0 };
+	*rule = NULL;
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !*user) {
+		pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
+		return PAM_USER_UNKNOWN;
+	}
+	if (nsset_user_lookup(user, u, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
+		return PAM_USER_UNKNOWN;
+	}
+	if (u->uid == 0) {
+		if (a->debug)
+			pam_syslog(pamh, LOG_DEBUG, "%s is root: left alone", u->name);
+		return PAM_IGNORE;
+	}
+	if (nsset_policy_load(a->conf, pol, &e) < 0) {
+		if (a->ignore_config_error) {
+			pam_syslog(pamh, LOG_ERR, "%s (ignore_config_error: %s not placed)", e.msg, u->name);
+			return PAM_IGNORE;
+		}
+		pam_syslog(pamh, LOG_ERR, "%s (refusing %s)", e.msg, u->name);
+		return err_code;
+	}
+	*rule = nsset_policy_match(pol, u->name, u->groups, u->ngroups, gid);
+	if (!*rule || (*rule)->scope == NSSET_SCOPE_NONE) {
+		if (a->debug)
+			pam_syslog(pamh, LOG_DEBUG, "%s: %s", u->name,
+				   *rule ? "rule with scope none: left alone" : "no rule matches: left alone");
+		*rule = NULL;
+		return PAM_IGNORE;
+	}
+	if (a->debug)
+		pam_syslog(pamh, LOG_DEBUG, "%s matches %s:%u (scope %s)", u->name, a->conf,
+			   (*rule)->line, nsset_scope_name((*rule)->scope));
+	return PAM_SUCCESS;
+}
+
+static void tell_user(pam_handle_t *pamh, const struct args *a, const char *what)
+{
+	if (!a->silent)
+		pam_error(pamh, "%s", what);
+}
+
+static void placement_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	/* Only fds to close: this may run in a forked child (PAM_DATA_SILENT)
+	 * where nothing else must happen. */
+	nsset_placement_release(data);
+	free(data);
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct args a;
+	parse_args(pamh, flags, argc, argv, &a);
+	struct nsset_log log = { .write = log_to_pam, .ctx = pamh, .debug = a.debug };
+	struct nsset_user u = { 0 };
+	struct nsset_policy pol = { 0 };
+	const struct nsset_rule *rule;
+	gid_t gid = 0;
+	struct nsset_err e = { 0 };
+	struct nsset_meta m;
+	struct nsset_placement *p = NULL;
+
+	int rc = decide(pamh, &a, PAM_SESSION_ERR, &u, &pol, &rule, &gid);
+	if (rc != PAM_SUCCESS || !rule)
+		goto out;
+	rc = PAM_SESSION_ERR;
+	if (nsset_describe(rule, gid, &u, &m, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: %s", u.name, e.msg);
+		goto out;
+	}
+	p = malloc(sizeof(*p));
+	if (!p) {
+		pam_syslog(pamh, LOG_CRIT, "out of memory");
+		rc = PAM_BUF_ERR;
+		goto out;
+	}
+	nsset_placement_init(p);
+	if (nsset_place(&a.paths, &m, getpid(), p, &log, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: %s", u.name, e.msg);
+		tell_user(pamh, &a, "nsset: cannot place this session in its namespace set.");
+		free(p);
+		p = NULL;
+		goto out;
+	}
+	pam_syslog(pamh, LOG_INFO, "user %s placed in set %s%s", u.name, p->setname,
+		   p->created ? " (created)" : "");
+	if (pam_set_data(pamh, DATA_PLACEMENT, p, placement_cleanup) != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
+		nsset_leave(p, 0, &log);
+		placement_cleanup(pamh, p, 0);
+		p = NULL;
+		goto out;
+	}
+	rc = PAM_SUCCESS;
+out:
+	nsset_policy_free(&pol);
+	nsset_user_free(&u);
+	return rc;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct args a;
+	parse_args(pamh, flags, argc, argv, &a);
+	struct nsset_log log = { .write = log_to_pam, .ctx = pamh, .debug = a.debug };
+	const void *data = NULL;
+	if (pam_get_data(pamh, DATA_PLACEMENT, &data) != PAM_SUCCESS || !data)
+		return PAM_IGNORE;
+	struct nsset_placement *p = (struct nsset_placement *)data;
+	nsset_leave(p, LEAVE_WAIT_MS, &log);
+	if (a.debug)
+		pam_syslog(pamh, LOG_DEBUG, "session in set %s closed", p->setname);
+	/* Closes the fds through placement_cleanup. */
+	pam_set_data(pamh, DATA_PLACEMENT, NULL, NULL);
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct args a;
+	parse_args(pamh, flags, argc, argv, &a);
+	struct nsset_user u = { 0 };
+	struct nsset_policy pol = { 0 };
+	const struct nsset_rule *rule;
+	gid_t gid = 0;
+	struct nsset_err e = { 0 };
+
+	/* sshd starts the shell even when the session fails to open: the
+	 * account phase is where a broken setup can still refuse a login. */
+	int rc = decide(pamh, &a, PAM_PERM_DENIED, &u, &pol, &rule, &gid);
+	if (rc == PAM_SUCCESS && rule) {
+		if (nsset_preflight(&a.paths, &e) < 0) {
+			pam_syslog(pamh, LOG_ERR, "user %s: refusing login, sets cannot be made: %s",
+				   u.name, e.msg);
+			tell_user(pamh, &a, "nsset: namespace sets are unavailable; login refused.");
+			rc = PAM_PERM_DENIED;
+		}
+	} else if (rc == PAM_SESSION_ERR) {
+		rc = PAM_PERM_DENIED;
+	}
+	if (rc == PAM_PERM_DENIED && !rule)
+		tell_user(pamh, &a, "nsset: the namespace policy is broken; login refused.");
+	nsset_policy_free(&pol);
+	nsset_user_free(&u);
+	return rc;
+}
