@@ -280,7 +280,7 @@ static int attempt_template(struct holder *h, struct nsset_err *e)
 		char ok = 'o';
 		if (unshare(CLONE_NEWNS) < 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-		    nsset_hide_store(h->st.path, &ce) < 0)
+		    nsset_hide_store(h->st.path, NULL, &ce) < 0)
 			ok = 'e';
 		write_full(ready[1], &ok, 1);
 		/* Stay until the holder has bound our namespace. */

@@ -3,6 +3,7 @@
 #ifndef NSSET_NSTYPES_H
 #define NSSET_NSTYPES_H
 
+#include <sched.h>
 #include <stddef.h>
 
 #ifndef CLONE_NEWTIME

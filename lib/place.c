@@ -204,6 +204,14 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 		nsset_err_prefix(e, "set %s: ", p->setname);
 		return REFUSE;
 	}
+	/* A pid set whose init died cannot fork again (ENOMEM); its holder
+	 * is about to tear it down, unless we do it first. */
+	if (have->init_pid > 0 && proc_starttime(have->init_pid) != have->init_start) {
+		if (exclusive)
+			nsset_log(log, LOG_NOTICE, "set %s is stale (its init died): recreating it",
+				  p->setname);
+		return REMAKE;
+	}
 	if (same_shape(have, want))
 		return JOIN;
 	if (!exclusive)
@@ -317,6 +325,12 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	rc = 0;
 out:
 	nsset_nsfds_close(&fds);
+	if (rc < 0 && !p->created && want->scope == NSSET_SCOPE_SESSION && lockfd >= 0) {
+		/* Nothing was made under this fresh id: drop its lock file. */
+		char lock[sizeof(p->setname) + 8];
+		snprintf(lock, sizeof(lock), "%s.lock", p->setname);
+		unlinkat(st.fd, lock, 0);
+	}
 	close_fd(&lockfd);
 	nsset_store_close(&st);
 	if (rc < 0)

@@ -28,6 +28,8 @@ enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS };
 #define NSSET_NAME_MAX 32           /* user and group names (useradd's limit) */
 #define NSSET_HOSTNAME_MAX 64       /* HOST_NAME_MAX on Linux */
 #define NSSET_TMPSIZE_MAX 24
+#define NSSET_SHELL_MAX 256         /* shell= paths, NUL included */
+#define NSSET_RULES_MAX 10000       /* a policy longer than this is refused */
 
 struct nsset_rule {
 	unsigned line;                      /* 1-based line in the file */
@@ -40,7 +42,7 @@ struct nsset_rule {
 	char hostname[NSSET_HOSTNAME_MAX + 1]; /* template with %u %g, "" = keep */
 	enum nsset_keep keep;               /* default: always (user/group sets) */
 	bool keep_given;                    /* keep= appeared on the line */
-	char shell[PATH_MAX];               /* shell=/abs/path for nsset-enter, "" = passwd */
+	char shell[NSSET_SHELL_MAX];        /* shell=/abs/path for nsset-enter, "" = passwd */
 	bool no_new_privs;                  /* nnp=yes: nsset-enter sets no_new_privs */
 };
 
@@ -65,9 +67,12 @@ void nsset_policy_free(struct nsset_policy *p);
 /* First rule matching the user. `groups` are the user's gids (primary
  * included, as getgrouplist returns them). For an @group rule the group is
  * looked up through NSS (getgrnam_r); *gid_out receives its gid. Returns NULL
- * when no rule matches. */
+ * when no rule matches — or when a group lookup failed (LDAP down): then
+ * e->errnum/e->msg say so (e->msg is "" otherwise) and the caller must refuse
+ * rather than let a later rule, say `* none`, decide. */
 const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const char *user,
-					    const gid_t *groups, size_t ngroups, gid_t *gid_out);
+					    const gid_t *groups, size_t ngroups, gid_t *gid_out,
+					    struct nsset_err *e);
 
 const char *nsset_scope_name(enum nsset_scope s);
 

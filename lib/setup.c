@@ -10,9 +10,16 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "nstypes.h"
+#include "util.h"
 
 int nsset_loopback_up(struct nsset_err *e)
 {
@@ -34,7 +41,38 @@ int nsset_loopback_up(struct nsset_err *e)
 	return rc;
 }
 
-int nsset_hide_store(const char *store_path, struct nsset_err *e)
+/* The marker a set's mount namespace shows at the store path: its name and
+ * the inode of each of its namespaces, as the set's init saw them. Made by
+ * root on a read-only tmpfs in a namespace users cannot mount in, so a
+ * process inside can trust it to tell where it is. */
+static int write_marker(const char *store_path, const struct nsset_meta *m, struct nsset_err *e)
+{
+	char text[1024];
+	int len = snprintf(text, sizeof(text), "set=%s/%s\n", nsset_scope_name(m->scope), m->id);
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		if (!(m->ns_flags & nsset_nstypes[i].flag))
+			continue;
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", nsset_nstypes[i].name);
+		if (stat(path, &st) < 0)
+			return nsset_fail(e, errno, "%s", path);
+		len += snprintf(text + len, sizeof(text) - (size_t)len, "%s=%lu\n",
+				nsset_nstypes[i].name, (unsigned long)st.st_ino);
+	}
+	char file[PATH_MAX];
+	snprintf(file, sizeof(file), "%s/" NSSET_MARKER_NAME, store_path);
+	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd < 0)
+		return nsset_fail(e, errno, "%s", file);
+	int rc = write_full(fd, text, (size_t)len);
+	close(fd);
+	if (rc < 0)
+		return nsset_fail(e, errno, "%s", file);
+	return 0;
+}
+
+int nsset_hide_store(const char *store_path, const struct nsset_meta *self, struct nsset_err *e)
 {
 	/* EINVAL: not a mount point here (already detached), fine. */
 	if (umount2(store_path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
@@ -42,10 +80,55 @@ int nsset_hide_store(const char *store_path, struct nsset_err *e)
 	struct stat st;
 	if (stat(store_path, &st) < 0)
 		return errno == ENOENT ? 0 : nsset_fail(e, errno, "%s: stat", store_path);
-	if (mount("nsset-hidden", store_path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=0500,size=4k,nr_inodes=1") < 0)
+	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	if (mount("nsset", store_path, "tmpfs", flags, "mode=0755,size=16k,nr_inodes=8") < 0)
 		return nsset_fail(e, errno, "%s: covering the store", store_path);
+	if (self && write_marker(store_path, self, e) < 0)
+		return -1;
+	if (mount(NULL, store_path, NULL, MS_REMOUNT | MS_RDONLY | flags, NULL) < 0)
+		return nsset_fail(e, errno, "%s: making the cover read-only", store_path);
 	return 0;
+}
+
+int nsset_inside_check(const char *store_path, char *setname, size_t size)
+{
+	char file[PATH_MAX], text[1024];
+	snprintf(file, sizeof(file), "%s/" NSSET_MARKER_NAME, store_path);
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	struct statfs sfs;
+	/* Only a root-owned file on a read-only tmpfs counts. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    fstatfs(fd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC || !(sfs.f_flags & ST_RDONLY)) {
+		close(fd);
+		return -1;
+	}
+	ssize_t n = read_full(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	bool named = false;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char *eq = strchr(line, '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		if (strcmp(line, "set") == 0) {
+			snprintf(setname, size, "%s", eq + 1);
+			named = true;
+			continue;
+		}
+		if (!nsset_nstype_flag(line))
+			return -1;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", line);
+		if (stat(path, &st) < 0 || strtoul(eq + 1, NULL, 10) != (unsigned long)st.st_ino)
+			return -1;
+	}
+	return named ? 1 : -1;
 }
 
 static int mount_tmpfs(const char *target, const char *size, struct nsset_err *e)
@@ -70,7 +153,7 @@ int nsset_setup_inside(const struct nsset_meta *m, const char *store_path, struc
 		 * nothing mounted in here reaches the host. */
 		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 			return nsset_fail(e, errno, "making / a slave mount");
-		if (nsset_hide_store(store_path, e) < 0)
+		if (nsset_hide_store(store_path, m, e) < 0)
 			return -1;
 		if (m->ns_flags & CLONE_NEWPID) {
 			/* Mounted by a process inside the new pid namespace, so

@@ -408,7 +408,15 @@ int nsset_set_remove(const struct nsset_store *st, const struct nsset_setid *id,
 			kill(m.init_pid, SIGKILL);
 		close(dfd);
 	}
-	return nsset_store_remove_dir(st, to, e);
+	int rc = nsset_store_remove_dir(st, to, e);
+	/* A session id is never used again: its lock file would pile up.
+	 * Safe to unlink under the lock, as nobody else knows the id. */
+	if (id->scope == NSSET_SCOPE_SESSION) {
+		char lock[sizeof(from) + 8];
+		snprintf(lock, sizeof(lock), "%s.lock", from);
+		unlinkat(st->fd, lock, 0);
+	}
+	return rc;
 }
 
 /* ---- sessions ----------------------------------------------------------- */

@@ -1,0 +1,773 @@
+/* The policy language of nsset.conf; see policy.h and nsset.conf(5).
+ *
+ * The parser works on one line at a time in a bounded stack buffer, reports
+ * the first error it meets as "<origin>:<line>: <what>: '<word>'" and never
+ * leaves a half-built policy behind. The loader refuses any file that a user
+ * other than root could have written (StrictModes-style), since the policy
+ * decides which namespaces a login lands in.
+ */
+#include "policy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nstypes.h"
+
+#define LINE_MAX_BYTES 4096             /* longest accepted line, terminator excluded */
+#define POLICY_MAX_BYTES (1024 * 1024)  /* largest accepted policy file */
+#define WORD_SHOWN_MAX 64               /* printed width of a word in a message */
+
+/* ---- messages --------------------------------------------------------- */
+
+/* Copies `word` into `out` for a message: at most WORD_SHOWN_MAX printed
+ * characters, every byte outside printable ASCII (and the backslash, so the
+ * escapes stay unambiguous) as \xNN. The word comes from the file, and a
+ * raw control byte would let it forge extra lines in syslog. An escape is
+ * never cut in half. */
+static void escape_word(const char *word, char out[static WORD_SHOWN_MAX + 1])
+{
+	size_t used = 0;
+	for (const unsigned char *p = (const unsigned char *)word; *p; p++) {
+		bool plain = *p >= 0x20 && *p < 0x7f && *p != '\\';
+		size_t need = plain ? 1 : 4;
+		if (used + need > WORD_SHOWN_MAX)
+			break;
+		if (plain)
+			out[used] = (char)*p;
+		else
+			snprintf(out + used, 5, "\\x%02x", *p);
+		used += need;
+	}
+	out[used] = '\0';
+}
+
+/* Everything the per-line code needs to report an error. */
+struct parse_ctx {
+	const char *origin;
+	unsigned line;
+	struct nsset_err *e;
+};
+
+static int parse_fail(const struct parse_ctx *ctx, const char *what, const char *word)
+{
+	char shown[WORD_SHOWN_MAX + 1];
+	escape_word(word, shown);
+	return nsset_fail(ctx->e, 0, "%s:%u: %s: '%s'", ctx->origin, ctx->line, what, shown);
+}
+
+/* ---- word validators ---------------------------------------------------- */
+
+/* Explicit ASCII tests: the ctype functions follow the caller's locale, and a
+ * PAM module runs in whatever locale its host program chose. */
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* User and group names as useradd/groupadd accept them by default: 1..32
+ * chars of [A-Za-z0-9_.-], not starting with '-', with an optional trailing
+ * '$' (Samba machine accounts) counted in the 32. "." and ".." are refused
+ * too: no system allows them, and a group name becomes a directory name in
+ * the store (group/<name>), where they would escape it. */
+static bool valid_name(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > NSSET_NAME_MAX || s[0] == '-')
+		return false;
+	if (s[len - 1] == '$')
+		len--;
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!is_alnum(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
+			return false;
+	return !(len == 1 && s[0] == '.') && !(len == 2 && s[0] == '.' && s[1] == '.');
+}
+
+/* tmpfs size: 1..15 digits with an optional k/m/g suffix (either case), or a
+ * percentage of RAM from 1% to 100%. This only checks the form; a size the
+ * kernel cannot represent is refused by mount(2) when the set is built. */
+static bool valid_tmp_size(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+	if (n == 0)
+		return false;
+	if (s[n] == '%') {
+		if (n > 3 || s[n + 1] != '\0')
+			return false;
+		int pct = atoi(s);
+		return pct >= 1 && pct <= 100;
+	}
+	if (n > 15)
+		return false;
+	/* tmpfs reads size=0 as "no limit": the opposite of what it says. */
+	if (strspn(s, "0") == n)
+		return false;
+	if (s[n] == '\0')
+		return true;
+	return strchr("kKmMgG", s[n]) != NULL && s[n + 1] == '\0';
+}
+
+/* Hostname template: [A-Za-z0-9.-] and the escapes %u (user) and %g (group),
+ * 1..64 bytes as written. The expanded name is checked where it is built. */
+static bool valid_hostname(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > NSSET_HOSTNAME_MAX)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p == '%') {
+			if (p[1] != 'u' && p[1] != 'g')
+				return false;
+			p++;
+		} else if (!is_alnum(*p) && *p != '.' && *p != '-') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+	return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+/* An absolute, already-normalised path: nsset-enter execs it as the user's
+ * shell, so a path that means something other than what it reads ("/bin/..")
+ * or that carries control bytes into logs is refused. */
+static bool valid_shell(const char *s)
+{
+	if (s[0] != '/' || strlen(s) >= NSSET_SHELL_MAX)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return false;
+	return !strstr(s, "/../") && !ends_with(s, "/..") &&
+	       !strstr(s, "/./") && !ends_with(s, "/.");
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+/* What a line's options have done so far; the cross checks at the end of the
+ * line need the options as written. */
+struct opt_state {
+	unsigned seen;                  /* bit per entry of options[] */
+	const char *tmp_word;
+	const char *hostname_word;
+};
+
+static int opt_tmp(const struct parse_ctx *ctx, const char *word, const char *value,
+		   struct nsset_rule *r, struct opt_state *st)
+{
+	static const char sized[] = "private:size=";
+	if (strcmp(value, "private") == 0) {
+		r->tmp_size[0] = '\0';
+	} else if (strncmp(value, sized, sizeof(sized) - 1) == 0 &&
+		   valid_tmp_size(value + sizeof(sized) - 1)) {
+		/* valid_tmp_size bounds it at 16 chars, well within tmp_size. */
+		snprintf(r->tmp_size, sizeof(r->tmp_size), "%s", value + sizeof(sized) - 1);
+	} else {
+		return parse_fail(ctx, "invalid tmp value", word);
+	}
+	r->tmp_private = true;
+	st->tmp_word = word;
+	return 0;
+}
+
+static int opt_hostname(const struct parse_ctx *ctx, const char *word, const char *value,
+			struct nsset_rule *r, struct opt_state *st)
+{
+	if (!valid_hostname(value))
+		return parse_fail(ctx, "invalid hostname", word);
+	snprintf(r->hostname, sizeof(r->hostname), "%s", value);
+	st->hostname_word = word;
+	return 0;
+}
+
+static int opt_keep(const struct parse_ctx *ctx, const char *word, const char *value,
+		    struct nsset_rule *r, struct opt_state *st)
+{
+	(void)st;
+	if (strcmp(value, "sessions") == 0)
+		r->keep = NSSET_KEEP_SESSIONS;
+	else if (strcmp(value, "always") == 0)
+		r->keep = NSSET_KEEP_ALWAYS;
+	else
+		return parse_fail(ctx, "invalid keep value", word);
+	/* A session set dies with its session by definition; accepting keep=
+	 * there would promise something that never happens. */
+	if (r->scope == NSSET_SCOPE_SESSION)
+		return parse_fail(ctx, "keep= does not apply to session scope", word);
+	r->keep_given = true;
+	return 0;
+}
+
+static int opt_shell(const struct parse_ctx *ctx, const char *word, const char *value,
+		     struct nsset_rule *r, struct opt_state *st)
+{
+	(void)st;
+	if (!valid_shell(value))
+		return parse_fail(ctx, "invalid shell", word);
+	snprintf(r->shell, sizeof(r->shell), "%s", value);
+	return 0;
+}
+
+static int opt_nnp(const struct parse_ctx *ctx, const char *word, const char *value,
+		   struct nsset_rule *r, struct opt_state *st)
+{
+	(void)st;
+	if (strcmp(value, "yes") == 0)
+		r->no_new_privs = true;
+	else if (strcmp(value, "no") == 0)
+		r->no_new_privs = false;
+	else
+		return parse_fail(ctx, "invalid nnp value", word);
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*parse)(const struct parse_ctx *ctx, const char *word, const char *value,
+		     struct nsset_rule *r, struct opt_state *st);
+} options[] = {
+	{ "tmp", opt_tmp },
+	{ "hostname", opt_hostname },
+	{ "keep", opt_keep },
+	{ "shell", opt_shell },
+	{ "nnp", opt_nnp },
+};
+
+/* One KEY=VALUE word. */
+static int parse_option(const struct parse_ctx *ctx, const char *word,
+			struct nsset_rule *r, struct opt_state *st)
+{
+	const char *eq = strchr(word, '=');
+	if (!eq)
+		return parse_fail(ctx, "unknown option", word);
+	size_t keylen = (size_t)(eq - word);
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		if (strlen(options[i].key) != keylen || memcmp(options[i].key, word, keylen) != 0)
+			continue;
+		if (st->seen & (1u << i))
+			return parse_fail(ctx, "duplicate option", options[i].key);
+		st->seen |= 1u << i;
+		return options[i].parse(ctx, word, eq + 1, r, st);
+	}
+	return parse_fail(ctx, "unknown option", word);
+}
+
+/* ---- rules -------------------------------------------------------------- */
+
+/* Splits the next blank-separated word off *cursor (NUL-terminating it in
+ * place). Returns NULL at the end of the line or at a comment. */
+static char *next_word(char **cursor)
+{
+	char *p = *cursor;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#') {
+		*cursor = p;    /* stays on the '#': every later call sees it too */
+		return NULL;
+	}
+	char *word = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (*p)
+		*p++ = '\0';
+	*cursor = p;
+	return word;
+}
+
+static int parse_match(const struct parse_ctx *ctx, const char *word, struct nsset_rule *r)
+{
+	if (strcmp(word, "*") == 0) {
+		r->match = NSSET_MATCH_ALL;
+		return 0;
+	}
+	if (word[0] == '@') {
+		if (!valid_name(word + 1))
+			return parse_fail(ctx, "invalid group name", word);
+		r->match = NSSET_MATCH_GROUP;
+		snprintf(r->name, sizeof(r->name), "%s", word + 1);
+		return 0;
+	}
+	if (!valid_name(word))
+		return parse_fail(ctx, "invalid user name", word);
+	r->match = NSSET_MATCH_USER;
+	snprintf(r->name, sizeof(r->name), "%s", word);
+	return 0;
+}
+
+static int parse_scope(const struct parse_ctx *ctx, const char *word, struct nsset_rule *r)
+{
+	static const enum nsset_scope scopes[] = {
+		NSSET_SCOPE_NONE, NSSET_SCOPE_USER, NSSET_SCOPE_GROUP, NSSET_SCOPE_SESSION,
+	};
+	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		if (strcmp(word, nsset_scope_name(scopes[i])) == 0) {
+			r->scope = scopes[i];
+			return 0;
+		}
+	}
+	return parse_fail(ctx, "unknown scope", word);
+}
+
+static int parse_namespaces(const struct parse_ctx *ctx, const char *word, struct nsset_rule *r)
+{
+	/* Large enough that the bad element is cut by escape_word, not here. */
+	char bad[WORD_SHOWN_MAX + 16];
+	int flags = nsset_nsflags_parse(word, bad, sizeof(bad));
+	if (flags < 0)
+		return parse_fail(ctx, "unknown namespace", bad);
+	r->ns_flags = flags;
+	return 0;
+}
+
+/* Combinations the set builder could not honour, checked once the whole line
+ * is known so that the order of options does not matter. */
+static int check_rule(const struct parse_ctx *ctx, const struct nsset_rule *r,
+		      const struct opt_state *st)
+{
+	if ((r->ns_flags & CLONE_NEWPID) && !(r->ns_flags & CLONE_NEWNS))
+		return parse_fail(ctx, "pid needs mnt (the set mounts its own /proc)", "pid");
+	if (r->tmp_private && !(r->ns_flags & CLONE_NEWNS))
+		return parse_fail(ctx, "tmp=private needs mnt", st->tmp_word);
+	if (st->hostname_word && !(r->ns_flags & CLONE_NEWUTS))
+		return parse_fail(ctx, "hostname= needs uts", st->hostname_word);
+	return 0;
+}
+
+/* Parses one line (NUL-terminated, modifiable). Returns 1 with *r filled
+ * for a rule, 0 for a blank or comment line, -1 on error. */
+static int parse_line(const struct parse_ctx *ctx, char *line, struct nsset_rule *r)
+{
+	char *cursor = line;
+	const char *match = next_word(&cursor);
+	if (!match)
+		return 0;
+
+	memset(r, 0, sizeof(*r));
+	r->line = ctx->line;
+	r->keep = NSSET_KEEP_ALWAYS;
+	if (parse_match(ctx, match, r) < 0)
+		return -1;
+
+	const char *scope = next_word(&cursor);
+	if (!scope)
+		return parse_fail(ctx, "missing scope", match);
+	if (parse_scope(ctx, scope, r) < 0)
+		return -1;
+
+	const char *word = next_word(&cursor);
+	if (r->scope == NSSET_SCOPE_NONE) {
+		if (word)
+			return parse_fail(ctx, "scope none takes no namespaces or options", word);
+		return 1;
+	}
+	if (r->scope == NSSET_SCOPE_GROUP && r->match != NSSET_MATCH_GROUP)
+		return parse_fail(ctx, "scope group needs an @group match", match);
+	if (!word)
+		return parse_fail(ctx, "missing namespace list", scope);
+	if (parse_namespaces(ctx, word, r) < 0)
+		return -1;
+
+	struct opt_state st = { 0 };
+	while ((word = next_word(&cursor)))
+		if (parse_option(ctx, word, r, &st) < 0)
+			return -1;
+	if (check_rule(ctx, r, &st) < 0)
+		return -1;
+	return 1;
+}
+
+/* Makes room for one more rule. */
+static int grow_rules(struct nsset_policy *p, size_t *cap, struct nsset_err *e)
+{
+	if (p->count < *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	struct nsset_rule *n = reallocarray(p->rules, ncap, sizeof(*n));
+	if (!n)
+		return nsset_fail(e, errno, "out of memory for policy rules");
+	p->rules = n;
+	*cap = ncap;
+	return 0;
+}
+
+int nsset_policy_parse(const char *text, size_t len, const char *origin,
+		       struct nsset_policy *out, struct nsset_err *e)
+{
+	struct nsset_policy p = { 0 };
+	struct parse_ctx ctx = { .origin = origin ? origin : "(policy)", .line = 0, .e = e };
+	char line[LINE_MAX_BYTES + 1];
+	size_t cap = 0, pos = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (pos < len) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		ctx.line++;
+
+		/* CRLF files (edited on Windows, pasted from a browser): the
+		 * '\r' is part of the line terminator, not of the last word. */
+		if (n > 0 && start[n - 1] == '\r')
+			n--;
+		if (n > LINE_MAX_BYTES) {
+			nsset_fail(e, 0, "%s:%u: line too long", ctx.origin, ctx.line);
+			goto fail;
+		}
+		/* A NUL would silently cut the line short when read as a string. */
+		if (memchr(start, '\0', n)) {
+			nsset_fail(e, 0, "%s:%u: NUL byte in line", ctx.origin, ctx.line);
+			goto fail;
+		}
+		memcpy(line, start, n);
+		line[n] = '\0';
+
+		if (p.count >= NSSET_RULES_MAX) {
+			nsset_fail(e, 0, "%s:%u: more than %d rules", ctx.origin, ctx.line, NSSET_RULES_MAX);
+			goto fail;
+		}
+		if (grow_rules(&p, &cap, e) < 0)
+			goto fail;
+		int r = parse_line(&ctx, line, &p.rules[p.count]);
+		if (r < 0)
+			goto fail;
+		p.count += (size_t)r;
+	}
+	if (p.count == 0) {
+		/* An empty policy places nobody; keep no allocation for it. */
+		free(p.rules);
+		p.rules = NULL;
+	}
+	*out = p;
+	return 0;
+fail:
+	free(p.rules);
+	return -1;
+}
+
+void nsset_policy_free(struct nsset_policy *p)
+{
+	if (!p)
+		return;
+	free(p->rules);
+	p->rules = NULL;
+	p->count = 0;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/* Root owns it and nobody else can write it. A root-owned sticky directory
+ * (/tmp) may be writable by anyone: the sticky bit stops others from
+ * renaming or deleting root's entries in it, which is all that matters
+ * here because every entry below is checked in turn. */
+static int check_dir(const char *path, const char *dir, const struct stat *st,
+		     struct nsset_err *e)
+{
+	if (!S_ISDIR(st->st_mode))
+		return nsset_fail(e, 0, "%s: refusing policy: %s is not a directory", path, dir);
+	if (st->st_uid != 0)
+		return nsset_fail(e, 0, "%s: refusing policy: directory %s owned by uid %u, not root",
+				  path, dir, (unsigned)st->st_uid);
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
+		return nsset_fail(e, 0,
+				  "%s: refusing policy: directory %s writable by group or others (mode %04o)",
+				  path, dir, (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+static int check_file(const char *path, const struct stat *st, struct nsset_err *e)
+{
+	if (S_ISLNK(st->st_mode))
+		return nsset_fail(e, 0, "%s: refusing policy: is a symbolic link", path);
+	if (!S_ISREG(st->st_mode))
+		return nsset_fail(e, 0, "%s: refusing policy: not a regular file", path);
+	if (st->st_uid != 0)
+		return nsset_fail(e, 0, "%s: refusing policy: owned by uid %u, not root",
+				  path, (unsigned)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return nsset_fail(e, 0, "%s: refusing policy: writable by group or others (mode %04o)",
+				  path, (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+/* Explains a failed openat() of `name` in `dirfd`: O_NOFOLLOW reports a
+ * symlink as ELOOP (file) or ENOTDIR (directory), which would read as a
+ * puzzle; say what it is instead. `dir` is NULL for the policy file itself. */
+static int open_fail(const char *path, const char *dir, int dirfd, const char *name, int err,
+		     struct nsset_err *e)
+{
+	struct stat st;
+	if ((err == ELOOP || err == ENOTDIR) &&
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		if (dir)
+			return nsset_fail(e, 0, "%s: refusing policy: %s is a symbolic link",
+					  path, dir);
+		return nsset_fail(e, 0, "%s: refusing policy: is a symbolic link", path);
+	}
+	return nsset_fail(e, err, "%s: cannot open policy", path);
+}
+
+static int stat_dir(const char *path, const char *dir, int fd, struct nsset_err *e)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return nsset_fail(e, errno, "%s: cannot open policy: fstat %s", path, dir);
+	return check_dir(path, dir, &st, e);
+}
+
+/* Opens every directory of `path` from "/" down, checking each, and returns
+ * an O_PATH fd of the last one; *base points at the file name in `path`. */
+static int open_parent(const char *path, const char **base, struct nsset_err *e)
+{
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return nsset_fail(e, errno, "%s: cannot open policy: /", path);
+	if (stat_dir(path, "/", fd, e) < 0)
+		goto fail;
+
+	const char *p = path;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		const char *slash = strchr(p, '/');
+		if (!slash)
+			break;          /* p is the file name */
+		size_t n = (size_t)(slash - p);
+		char name[NAME_MAX + 1], dir[PATH_MAX];
+		if (n > NAME_MAX) {
+			nsset_fail(e, ENAMETOOLONG, "%s: cannot open policy", path);
+			goto fail;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		/* "." and ".." would make the walk check other directories than
+		 * the path names; a policy path never needs them. */
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			nsset_fail(e, 0, "%s: refusing policy: '.' or '..' in path", path);
+			goto fail;
+		}
+		/* The prefix for messages, e.g. "/etc/security". */
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+
+		int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0) {
+			open_fail(path, dir, fd, name, errno, e);
+			goto fail;
+		}
+		close(fd);
+		fd = next;
+		if (stat_dir(path, dir, fd, e) < 0)
+			goto fail;
+		p = slash;
+	}
+	if (*p == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
+		nsset_fail(e, 0, "%s: refusing policy: not a file name", path);
+		goto fail;
+	}
+	*base = p;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Reads the whole file, refusing anything over POLICY_MAX_BYTES. */
+static int read_all(const char *path, int fd, char **buf, size_t *len, struct nsset_err *e)
+{
+	size_t cap = POLICY_MAX_BYTES + 1;      /* one more, to notice "too large" */
+	size_t n = 0;
+	char *b = malloc(cap);
+	if (!b)
+		return nsset_fail(e, errno, "%s: cannot read policy", path);
+	while (n < cap) {
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			nsset_fail(e, errno, "%s: cannot read policy", path);
+			free(b);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > POLICY_MAX_BYTES) {
+		free(b);
+		return nsset_fail(e, 0, "%s: refusing policy: policy file too large (over %d bytes)",
+				  path, POLICY_MAX_BYTES);
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int nsset_policy_load(const char *path, struct nsset_policy *out, struct nsset_err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!path || path[0] != '/')
+		return nsset_fail(e, 0, "%s: refusing policy: path is not absolute",
+				  path ? path : "(null)");
+	if (strlen(path) >= PATH_MAX)
+		return nsset_fail(e, ENAMETOOLONG, "%s: cannot open policy", path);
+
+	const char *base;
+	int dirfd = open_parent(path, &base, e);
+	if (dirfd < 0)
+		return -1;
+
+	/* Look before opening: opening a device node can have side effects
+	 * (a tape rewinds), and this gives the clearer message for a symlink. */
+	struct stat before, st;
+	if (fstatat(dirfd, base, &before, AT_SYMLINK_NOFOLLOW) < 0) {
+		nsset_fail(e, errno, "%s: cannot open policy", path);
+		close(dirfd);
+		return -1;
+	}
+	if (check_file(path, &before, e) < 0) {
+		close(dirfd);
+		return -1;
+	}
+	/* O_NONBLOCK: should a FIFO be swapped in after the look, the open
+	 * must not hang the login; the fstat below then refuses it. */
+	int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		open_fail(path, NULL, dirfd, base, errno, e);
+		close(dirfd);
+		return -1;
+	}
+	close(dirfd);
+	if (fstat(fd, &st) < 0) {
+		nsset_fail(e, errno, "%s: cannot open policy", path);
+		close(fd);
+		return -1;
+	}
+	if (check_file(path, &st, e) < 0) {
+		close(fd);
+		return -1;
+	}
+
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = read_all(path, fd, &buf, &len, e);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	rc = nsset_policy_parse(buf, len, path, out, e);
+	free(buf);
+	return rc;
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+/* Resolves a group name through NSS. Returns 1 and *gid when found, 0 when
+ * the group does not exist, -1 (errno in *err) when the lookup failed. */
+static int lookup_group(const char *name, gid_t *gid, int *err)
+{
+	/* Groups with many members (LDAP) need more than the advertised
+	 * size; grow on ERANGE up to a bound no real group reaches. */
+	enum { LOOKUP_BUF_LIMIT = 16 * 1024 * 1024 };
+	long hint = sysconf(_SC_GETGR_R_SIZE_MAX);
+	size_t size = hint > 0 ? (size_t)hint : 1024;
+
+	for (;;) {
+		char *buf = malloc(size);
+		if (!buf) {
+			*err = ENOMEM;
+			return -1;
+		}
+		struct group grp, *res = NULL;
+		int rc = getgrnam_r(name, &grp, buf, size, &res);
+		if (rc == 0 && res)
+			*gid = res->gr_gid;
+		free(buf);
+		if (rc == 0)
+			return res ? 1 : 0;
+		/* Some NSS modules say "no such group" with these. */
+		if (rc == ENOENT || rc == ESRCH)
+			return 0;
+		if (rc != ERANGE || size >= LOOKUP_BUF_LIMIT) {
+			*err = rc;
+			return -1;
+		}
+		size *= 2;
+	}
+}
+
+static bool has_gid(const gid_t *groups, size_t ngroups, gid_t gid)
+{
+	for (size_t i = 0; i < ngroups; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const char *user,
+					    const gid_t *groups, size_t ngroups, gid_t *gid_out,
+					    struct nsset_err *e)
+{
+	if (e) {
+		e->errnum = 0;
+		e->msg[0] = '\0';
+	}
+	/* Never leave the caller a stale gid from an earlier call. */
+	if (gid_out)
+		*gid_out = (gid_t)-1;
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < p->count; i++) {
+		const struct nsset_rule *r = &p->rules[i];
+		gid_t gid;
+		switch (r->match) {
+		case NSSET_MATCH_ALL:
+			return r;
+		case NSSET_MATCH_USER:
+			if (user && strcmp(r->name, user) == 0)
+				return r;
+			break;
+		case NSSET_MATCH_GROUP:
+			if (!groups)
+				break;
+			int err = 0;
+			int found = lookup_group(r->name, &gid, &err);
+			if (found < 0) {
+				nsset_fail(e, err, "line %u: cannot look up group %s", r->line, r->name);
+				return NULL;
+			}
+			if (found && has_gid(groups, ngroups, gid)) {
+				if (gid_out)
+					*gid_out = gid;
+				return r;
+			}
+			break;
+		}
+	}
+	return NULL;
+}
+
+const char *nsset_scope_name(enum nsset_scope s)
+{
+	switch (s) {
+	case NSSET_SCOPE_NONE:
+		return "none";
+	case NSSET_SCOPE_USER:
+		return "user";
+	case NSSET_SCOPE_GROUP:
+		return "group";
+	case NSSET_SCOPE_SESSION:
+		return "session";
+	}
+	return "unknown";
+}
