@@ -43,12 +43,13 @@ LIBA     = $(BUILD)/libnsset.a
 
 MODULE   = $(BUILD)/pam_nsset.so
 HOLDER   = $(BUILD)/nsset-holder
+ENTER    = $(BUILD)/nsset-enter
 TEST_DRIVER = $(BUILD)/tests/nsset-login
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check check-unit check-pam check-asan deps install uninstall clean
-all: $(MODULE) $(HOLDER) $(TEST_DRIVER) $(UNIT_BIN)
+all: $(MODULE) $(HOLDER) $(ENTER) $(TEST_DRIVER) $(UNIT_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
@@ -63,6 +64,9 @@ $(MODULE): $(BUILD)/pam_module/pam_nsset.o $(LIBA) pam_module/pam_nsset.map
 		-o $@ $(BUILD)/pam_module/pam_nsset.o $(LIBA) $(LIBS) -lpam
 
 $(HOLDER): $(BUILD)/helper/nsset-holder.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
+
+$(ENTER): $(BUILD)/helper/nsset-enter.o $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
 
 $(TEST_DRIVER): $(BUILD)/tests/pam/nsset-login.o
