@@ -260,8 +260,11 @@ static void set_env(const char *name, const char *value)
 }
 
 static void __attribute__((noreturn)) run(const struct nsset_enter_args *args, char **argv,
-					  const char *shell, const struct passwd *pw)
+					  const struct nsset_rule *rule, const struct passwd *pw)
 {
+	/* `-- CMD` needs no shell: do not fail on a passwd shell that is
+	 * nsset-enter itself. */
+	const char *shell = args->mode == NSSET_ENTER_EXEC ? pw->pw_shell : choose_shell(rule, pw->pw_shell);
 	restore_limits();
 	umask(user_umask);
 	sigset_t none;
@@ -399,7 +402,7 @@ int main(int argc, char **argv)
 	/* Root is never placed, as with the PAM module: real root, that is,
 	 * in the initial user namespace (uid 0 of `unshare -Ur` is a user). */
 	if (uid == 0 && !getauxval(AT_SECURE) && in_initial_userns()) {
-		run(&args, argv, choose_shell(NULL, pw->pw_shell), pw);
+		run(&args, argv, NULL, pw);
 	}
 
 	struct nsset_policy pol = { 0 };
@@ -409,14 +412,13 @@ int main(int argc, char **argv)
 	const struct nsset_rule *rule = nsset_policy_match(&pol, u.name, u.groups, u.ngroups, &rule_gid, &e);
 	if (!rule && e.msg[0])
 		fail(EXIT_CANNOT_PLACE, "%s: %s", NSSET_CONF_PATH, e.msg);
-	const char *shell = choose_shell(rule, pw->pw_shell);
 	bool nnp = rule && rule->no_new_privs;
 
 	if (!rule || rule->scope == NSSET_SCOPE_NONE) {
 		/* The policy places this user nowhere. */
 		if (privileged)
 			drop_privileges(&u, nnp);
-		run(&args, argv, shell, pw);
+		run(&args, argv, rule, pw);
 	}
 
 	struct nsset_meta m;
@@ -431,13 +433,13 @@ int main(int argc, char **argv)
 	if (in == 1 && m.scope != NSSET_SCOPE_SESSION && strcmp(inside, want) == 0) {
 		if (privileged)
 			drop_privileges(&u, nnp);
-		run(&args, argv, shell, pw);
+		run(&args, argv, rule, pw);
 	}
 	if (in == 1 && m.scope == NSSET_SCOPE_SESSION && strncmp(inside, "session/", 8) == 0) {
 		/* A session set is made per login; the one we are in is ours. */
 		if (privileged)
 			drop_privileges(&u, nnp);
-		run(&args, argv, shell, pw);
+		run(&args, argv, rule, pw);
 	}
 	if (in != 0)
 		fail(EXIT_CANNOT_PLACE, "this session sits in set %s, but the policy assigns %s: "
@@ -468,5 +470,5 @@ int main(int argc, char **argv)
 	drop_privileges(&u, nnp);
 	if (child > 0)
 		wait_for_shell(child);
-	run(&args, argv, shell, pw);
+	run(&args, argv, rule, pw);
 }

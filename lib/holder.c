@@ -593,8 +593,13 @@ static void watch(struct holder *h)
 						destroy_and_exit(h, &wl, "its init process died", -1);
 					}
 				} else {
-					free(pfds);
-					destroy_and_exit(h, &wl, "asked to by a signal", -1);
+					/* A set outlives whoever started its
+					 * holder: a stray TERM (a session scope
+					 * being stopped, say) must not end the
+					 * work of everyone in it. nssetctl
+					 * destroys sets itself. */
+					nsset_log(h->log, LOG_NOTICE, "set %s: ignoring signal %u",
+						  h->setname, si.ssi_signo);
 				}
 			}
 		}

@@ -25,7 +25,7 @@
 int nsset_user_lookup(const char *name, struct nsset_user *u, struct nsset_err *e)
 {
 	memset(u, 0, sizeof(*u));
-	if (strlen(name) > NSSET_NAME_MAX)
+	if (strlen(name) > NSSET_USER_MAX)
 		return nsset_fail(e, 0, "user name too long");
 	long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
 	size_t bufsize = sz > 0 ? (size_t)sz : 4096;
@@ -130,7 +130,7 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 	m->tmp_private = rule->tmp_private;
 	snprintf(m->tmp_size, sizeof(m->tmp_size), "%s", rule->tmp_size);
 	snprintf(m->created_by, sizeof(m->created_by), "%s", u->name);
-	char gname[NSSET_NAME_MAX + 1];
+	char gname[NSSET_USER_MAX + 1];
 	switch (rule->scope) {
 	case NSSET_SCOPE_USER:
 		snprintf(m->id, sizeof(m->id), "%u", (unsigned)u->uid);

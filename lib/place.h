@@ -11,7 +11,7 @@
 #include "store.h"
 
 struct nsset_user {
-	char name[NSSET_NAME_MAX + 1];
+	char name[NSSET_USER_MAX + 1];
 	uid_t uid;
 	gid_t gid;
 	gid_t *groups;              /* getgrouplist(), primary included */

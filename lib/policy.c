@@ -342,6 +342,9 @@ static int check_rule(const struct parse_ctx *ctx, const struct nsset_rule *r,
 		return parse_fail(ctx, "tmp=private needs mnt", st->tmp_word);
 	if (st->hostname_word && !(r->ns_flags & CLONE_NEWUTS))
 		return parse_fail(ctx, "hostname= needs uts", st->hostname_word);
+	/* One set for many users: whose name would it carry? */
+	if (r->scope == NSSET_SCOPE_GROUP && strstr(r->hostname, "%u"))
+		return parse_fail(ctx, "%u cannot name a group set", st->hostname_word);
 	return 0;
 }
 
@@ -434,15 +437,15 @@ int nsset_policy_parse(const char *text, size_t len, const char *origin,
 		memcpy(line, start, n);
 		line[n] = '\0';
 
-		if (p.count >= NSSET_RULES_MAX) {
-			nsset_fail(e, 0, "%s:%u: more than %d rules", ctx.origin, ctx.line, NSSET_RULES_MAX);
-			goto fail;
-		}
 		if (grow_rules(&p, &cap, e) < 0)
 			goto fail;
 		int r = parse_line(&ctx, line, &p.rules[p.count]);
 		if (r < 0)
 			goto fail;
+		if (r > 0 && p.count >= NSSET_RULES_MAX) {
+			nsset_fail(e, 0, "%s:%u: more than %d rules", ctx.origin, ctx.line, NSSET_RULES_MAX);
+			goto fail;
+		}
 		p.count += (size_t)r;
 	}
 	if (p.count == 0) {

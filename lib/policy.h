@@ -25,7 +25,8 @@ enum nsset_match { NSSET_MATCH_USER, NSSET_MATCH_GROUP, NSSET_MATCH_ALL };
 enum nsset_scope { NSSET_SCOPE_NONE, NSSET_SCOPE_USER, NSSET_SCOPE_GROUP, NSSET_SCOPE_SESSION };
 enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS };
 
-#define NSSET_NAME_MAX 32           /* user and group names (useradd's limit) */
+#define NSSET_NAME_MAX 32           /* names in rules (useradd's limit) */
+#define NSSET_USER_MAX 255          /* names from NSS (LDAP may go past 32) */
 #define NSSET_HOSTNAME_MAX 64       /* HOST_NAME_MAX on Linux */
 #define NSSET_TMPSIZE_MAX 24
 #define NSSET_SHELL_MAX 256         /* shell= paths, NUL included */

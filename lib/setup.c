@@ -65,7 +65,8 @@ static int write_marker(const char *store_path, const struct nsset_meta *m, stru
 	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s", file);
-	int rc = write_full(fd, text, (size_t)len);
+	/* Readable by the set's users (the creator's umask is 077). */
+	int rc = fchmod(fd, 0444) < 0 ? -1 : write_full(fd, text, (size_t)len);
 	close(fd);
 	if (rc < 0)
 		return nsset_fail(e, errno, "%s", file);

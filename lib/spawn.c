@@ -18,17 +18,18 @@
 #define HOLDER_TIMEOUT_MS 30000
 
 /* In the forked child, before exec: only async-signal-safe calls. */
-static void exec_holder(const char *holder_path, const char *store_path, const char *meta,
+static void exec_holder(const char *holder_path, const char *store_path, int request_fd,
 			int status_fd)
 {
 	/* Own session: no controlling tty to push input into (CVE-2017-5226). */
 	setsid();
-	/* Park the status pipe high first: fds 0-3 may be anything. */
+	/* Park the pipes high first: fds 0-3 may be anything. */
+	int request = fcntl(request_fd, F_DUPFD, 10);
 	int status = fcntl(status_fd, F_DUPFD, 10);
 	int null = open("/dev/null", O_RDWR);
-	if (status < 0 || null < 0)
+	if (request < 0 || status < 0 || null < 0)
 		_exit(127);
-	if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(status, 3) < 0)
+	if (dup2(request, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(status, 3) < 0)
 		_exit(127);
 	close_range(4, ~0U, 0);
 	sigset_t all;
@@ -36,7 +37,9 @@ static void exec_holder(const char *holder_path, const char *store_path, const c
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
-	char *const argv[] = { (char *)"nsset-holder", (char *)store_path, (char *)meta, NULL };
+	/* The set description comes through stdin, not argv: other users
+	 * can read a process's argv. */
+	char *const argv[] = { (char *)"nsset-holder", (char *)store_path, NULL };
 	/* Nothing of the caller's environment reaches a root program. */
 	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	execve(holder_path, argv, envp);
@@ -99,9 +102,25 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
 		return nsset_fail(e, 0, "%s: must be a root-owned file not writable by others", holder_path);
 
-	int pipefd[2];
+	int pipefd[2], req[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return nsset_fail(e, errno, "pipe");
+	if (pipe2(req, O_CLOEXEC) < 0) {
+		int saved = errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return nsset_fail(e, saved, "pipe");
+	}
+	/* Fits the pipe buffer: written before the holder even starts. */
+	int wrc = write_full(req[1], meta, strlen(meta));
+	int wsaved = errno;
+	close(req[1]);
+	if (wrc < 0) {
+		close(req[0]);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return nsset_fail(e, wsaved, "writing the set description");
+	}
 
 	/* Like pam_unix running its helper: SIGCHLD to default so our own
 	 * waitpid works even if the application ignores it, and back after. */
@@ -115,6 +134,7 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 		sigaction(SIGCHLD, &old_chld, NULL);
 		close(pipefd[0]);
 		close(pipefd[1]);
+		close(req[0]);
 		return nsset_fail(e, saved, "fork");
 	}
 	if (child == 0) {
@@ -127,9 +147,10 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 			_exit(1);
 		if (grandchild > 0)
 			_exit(0);
-		exec_holder(holder_path, store_path, meta, pipefd[1]);
+		exec_holder(holder_path, store_path, req[0], pipefd[1]);
 	}
 	close(pipefd[1]);
+	close(req[0]);
 	int status;
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;

@@ -36,7 +36,8 @@ static int check_private_dir(int fd, const char *what, struct nsset_err *e)
 static int mount_id_of(int dirfd, const char *path, unsigned long long *id)
 {
 	struct statx stx;
-	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+	int flags = AT_SYMLINK_NOFOLLOW | (*path ? 0 : AT_EMPTY_PATH);
+	if (statx(dirfd, path, flags, STATX_MNT_ID, &stx) < 0)
 		return -1;
 	if (!(stx.stx_mask & STATX_MNT_ID)) {
 		errno = ENOSYS;
@@ -94,6 +95,13 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s: opening the store", path);
+	/* Inside a set the store is covered by a read-only tmpfs with the
+	 * marker `self` (setup.c): no set can be made or joined from here. */
+	if (faccessat(fd, "self", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		close(fd);
+		return nsset_fail(e, 0, "%s: this process sits inside a namespace set (see %s/self); "
+				  "nsset cannot place a login from inside a set", path, path);
+	}
 	if (check_private_dir(fd, path, e) < 0) {
 		close(fd);
 		return -1;

@@ -38,8 +38,8 @@ struct nsset_meta {
 	char id[24];
 	int ns_flags;
 	unsigned long owner_id;             /* uid (user, session) or gid (group) */
-	char owner[NSSET_NAME_MAX + 1];     /* user or group name at creation */
-	char created_by[NSSET_NAME_MAX + 1];/* user whose login created it */
+	char owner[NSSET_USER_MAX + 1];     /* user or group name at creation */
+	char created_by[NSSET_USER_MAX + 1];/* user whose login created it */
 	enum nsset_keep keep;
 	bool tmp_private;
 	char tmp_size[NSSET_TMPSIZE_MAX];

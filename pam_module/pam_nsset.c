@@ -214,7 +214,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		rc = PAM_PERM_DENIED;
 	}
 	if (rc == PAM_PERM_DENIED && !rule)
-		tell_user(pamh, &a, "nsset: the namespace policy is broken; login refused.");
+		tell_user(pamh, &a, "nsset: cannot decide your namespace set; login refused.");
 	nsset_policy_free(&pol);
 	nsset_user_free(&u);
 	return rc;
