@@ -23,9 +23,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
-DEFS     = -D_GNU_SOURCE -DNSSET_CONF_PATH='"$(CONF_PATH)"' \
-           -DNSSET_STORE_PATH='"$(STORE_PATH)"' -DNSSET_HOLDER_PATH='"$(HOLDER_PATH)"'
-ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(DEFS) -Ilib $(CFLAGS)
+DEFS     = -D_GNU_SOURCE
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(DEFS) -Ilib -include $(BUILD)/paths.h $(CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 LIBS     = -lmount -lcap-ng
 
@@ -48,10 +47,19 @@ TEST_DRIVER = $(BUILD)/tests/nsset-login
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-unit check-pam check-asan deps install uninstall clean
-all: $(MODULE) $(HOLDER) $(ENTER) $(TEST_DRIVER) $(UNIT_BIN)
+.PHONY: all tests check check-unit check-pam deps install uninstall clean FORCE
+all: $(MODULE) $(HOLDER) $(ENTER)
+tests: all $(TEST_DRIVER) $(UNIT_BIN)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+# The compiled-in paths, rewritten only when they change, so that
+# `make && make PREFIX=/usr install` rebuilds what must look elsewhere.
+$(BUILD)/paths.h: FORCE
+	@mkdir -p $(BUILD)
+	@printf '#define NSSET_CONF_PATH "%s"\n#define NSSET_STORE_PATH "%s"\n#define NSSET_HOLDER_PATH "%s"\n' \
+		'$(CONF_PATH)' '$(STORE_PATH)' '$(HOLDER_PATH)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(BUILD)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -85,31 +93,36 @@ deps:
 	@sh tests/lib/install-deps.sh
 
 check: deps
-	$(MAKE) all
-	$(MAKE) SANITIZE=1 all
+	$(MAKE) tests
+	$(MAKE) SANITIZE=1 tests
 	sh tests/run-all.sh
 
-check-unit: all
+check-unit: tests
 	sh tests/run-all.sh unit
 
-check-pam: all
+check-pam: tests
 	sh tests/run-all.sh pam
 
 # ---- install -----------------------------------------------------------
+MAN5 = man/nsset.conf.5
+MAN8 = man/pam_nsset.8 man/nsset-enter.8
+
 install: all
-	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/nsset \
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/nsset $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_nsset.so
 	install -m 0755 $(HOLDER) $(DESTDIR)$(HOLDER_PATH)
+	install -m 4755 $(ENTER) $(DESTDIR)$(BINDIR)/nsset-enter
 	@if [ -e $(DESTDIR)$(CONF_PATH) ]; then \
 		echo "keeping existing $(DESTDIR)$(CONF_PATH)"; \
 	else install -m 0644 config/nsset.conf $(DESTDIR)$(CONF_PATH); fi
-	install -m 0644 man/pam_nsset.8 $(DESTDIR)$(MANDIR)/man8/pam_nsset.8
-	install -m 0644 man/nsset.conf.5 $(DESTDIR)$(MANDIR)/man5/nsset.conf.5
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
-	rm -f $(DESTDIR)$(PAMDIR)/pam_nsset.so $(DESTDIR)$(HOLDER_PATH) \
-		$(DESTDIR)$(MANDIR)/man8/pam_nsset.8 $(DESTDIR)$(MANDIR)/man5/nsset.conf.5
+	rm -f $(DESTDIR)$(PAMDIR)/pam_nsset.so $(DESTDIR)$(HOLDER_PATH) $(DESTDIR)$(BINDIR)/nsset-enter
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/nsset 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_PATH) in place (your policy); remove it by hand if you want"
 
