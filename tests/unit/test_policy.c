@@ -827,7 +827,7 @@ static void test_too_many_rules(void **state)
 {
 	(void)state;
 	size_t n = NSSET_RULES_MAX + 1, len = 0;
-	char *text = malloc(n * 8 + 1);
+	char *text = malloc(n * 8 + 16);
 	assert_non_null(text);
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)sprintf(text + len, "a none\n");
@@ -836,7 +836,26 @@ static void test_too_many_rules(void **state)
 	assert_int_equal(nsset_policy_parse(text, len, ORIGIN, &p, &e), -1);
 	assert_string_equal(e.msg, ORIGIN ":10001: more than 10000 rules");
 	assert_null(p.rules);
+	/* Exactly the limit, then comments and blank lines: fine. */
+	len = 0;
+	for (size_t i = 0; i < NSSET_RULES_MAX; i++)
+		len += (size_t)sprintf(text + len, "a none\n");
+	len += (size_t)sprintf(text + len, "# end\n\n");
+	assert_int_equal(nsset_policy_parse(text, len, ORIGIN, &p, &e), 0);
+	assert_int_equal(p.count, NSSET_RULES_MAX);
+	nsset_policy_free(&p);
 	free(text);
+}
+
+static void test_group_hostname_user_escape(void **state)
+{
+	(void)state;
+	parse_fails("@lab group mnt,uts hostname=lab-%u\n",
+		    ORIGIN ":1: %u cannot name a group set: 'hostname=lab-%u'");
+	struct nsset_rule r = one_rule("@lab group mnt,uts hostname=lab-%g\n");
+	assert_string_equal(r.hostname, "lab-%g");
+	r = one_rule("@lab user mnt,uts hostname=%u-%g\n");
+	assert_string_equal(r.hostname, "%u-%g");
 }
 
 static void test_match_group_erange(void **state)
@@ -1202,6 +1221,7 @@ int main(void)
 		cmocka_unit_test(test_match_group),
 		cmocka_unit_test(test_match_group_lookup_error),
 		cmocka_unit_test(test_too_many_rules),
+		cmocka_unit_test(test_group_hostname_user_escape),
 		cmocka_unit_test(test_match_group_erange),
 		cmocka_unit_test(test_scope_name),
 		cmocka_unit_test_setup_teardown(test_load_ok, load_setup, load_teardown),
