@@ -88,6 +88,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBA)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(foreach f,$(UNIT_WRAP),-Wl,--wrap=$(f)) \
 		-o $@ $< $(LIBA) $(LIBS) -lcmocka
 
+# Parts owned by their own fragments (e2e, security, fuzz, admin tool...).
+include $(wildcard mk/*.mk)
+
 # ---- tests -------------------------------------------------------------
 deps:
 	@sh tests/lib/install-deps.sh
