@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -655,6 +656,33 @@ static int parse_request(struct holder *h, const char *store_path, const char *m
 	return 0;
 }
 
+/* The holder is started from whatever state its starter was in (a login's
+ * nice value, CPU affinity, limits): a long-lived root process must not keep
+ * them. Affinity matters doubly: retry_on_cpus() needs every CPU. */
+static void reset_inheritance(void)
+{
+	cpu_set_t all;
+	CPU_ZERO(&all);
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+	for (long i = 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	sched_setaffinity(0, sizeof(all), &all);   /* a cpuset may narrow it: fine */
+	setpriority(PRIO_PROCESS, 0, 0);
+	static const struct { int res; rlim_t cur, max; } limits[] = {
+		{ RLIMIT_CORE, 0, 0 },
+		{ RLIMIT_FSIZE, RLIM_INFINITY, RLIM_INFINITY },
+		{ RLIMIT_AS, RLIM_INFINITY, RLIM_INFINITY },
+		{ RLIMIT_DATA, RLIM_INFINITY, RLIM_INFINITY },
+		{ RLIMIT_NPROC, RLIM_INFINITY, RLIM_INFINITY },
+		/* one pidfd per session of the set */
+		{ RLIMIT_NOFILE, 65536, 65536 },
+	};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		struct rlimit r = { limits[i].cur, limits[i].max };
+		setrlimit(limits[i].res, &r);
+	}
+}
+
 int nsset_holder_main(const char *store_path, const char *meta_text, int status_fd,
 		      const struct nsset_log *log)
 {
@@ -665,6 +693,7 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 	char line[NSSET_ERR_MAX + 16];
 
 	signal(SIGPIPE, SIG_IGN);
+	reset_inheritance();
 	/* Never dumpable: nobody may ptrace a root process that holds fds
 	 * of the store (CVE-2016-8659). */
 	prctl(PR_SET_DUMPABLE, 0);

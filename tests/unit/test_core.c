@@ -1,0 +1,391 @@
+/* Unit tests for the core around the policy: set naming, meta, session
+ * entries, the nsfs checks, the join order and its failure part-way, the
+ * store's refusals, set descriptions and nsset-enter's argument grammar.
+ * setns() and mount() are wrapped so error paths run without side effects.
+ */
+/* wrap: setns mount */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "enter_args.h"
+#include "nsfs.h"
+#include "nstypes.h"
+#include "place.h"
+#include "store.h"
+
+/* ---- wrapped syscalls ---------------------------------------------------- */
+
+static int setns_calls, setns_fail_at, setns_order[16];
+int __wrap_setns(int fd, int nstype);
+int __wrap_setns(int fd, int nstype)
+{
+	(void)fd;
+	if (setns_calls < 16)
+		setns_order[setns_calls] = nstype;
+	if (++setns_calls == setns_fail_at) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;   /* never really move the test process */
+}
+
+static int mount_errno;
+int __real_mount(const char *src, const char *target, const char *type, unsigned long flags,
+		 const void *data);
+int __wrap_mount(const char *src, const char *target, const char *type, unsigned long flags,
+		 const void *data);
+int __wrap_mount(const char *src, const char *target, const char *type, unsigned long flags,
+		 const void *data)
+{
+	(void)src; (void)target; (void)type; (void)flags; (void)data;
+	errno = mount_errno ? mount_errno : EPERM;
+	return -1;
+}
+
+/* A scratch directory holding bind mounts of this process's own ns files,
+ * laid out like a set in the store (needs root; the tests skip without). */
+static char scratch[64];
+/* Not mnt: the kernel refuses to bind a mount namespace into itself. */
+static const char *const own_types[] = { "uts", "ipc", "net", "pid", "cgroup", "time" };
+#define N_OWN (sizeof(own_types) / sizeof(own_types[0]))
+
+static void drop_scratch_set(int dir);
+
+static int make_scratch_set(void)
+{
+	snprintf(scratch, sizeof(scratch), "/tmp/nsset-core-XXXXXX");
+	if (!mkdtemp(scratch))
+		return -1;
+	for (size_t i = 0; i < N_OWN; i++) {
+		char src[64], dst[128];
+		snprintf(src, sizeof(src), "/proc/self/ns/%s", own_types[i]);
+		snprintf(dst, sizeof(dst), "%s/%s", scratch, own_types[i]);
+		close(open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0400));
+		if (__real_mount(src, dst, NULL, MS_BIND, NULL) < 0) {
+			drop_scratch_set(-1);
+			return -1;
+		}
+	}
+	return open(scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void drop_scratch_set(int dir)
+{
+	for (size_t i = 0; i < N_OWN; i++) {
+		char dst[128];
+		snprintf(dst, sizeof(dst), "%s/%s", scratch, own_types[i]);
+		umount2(dst, MNT_DETACH);
+		unlink(dst);
+	}
+	if (dir >= 0)
+		close(dir);
+	rmdir(scratch);
+}
+
+/* ---- naming ---------------------------------------------------------------- */
+
+static void test_setid(void **state)
+{
+	(void)state;
+	struct nsset_setid id;
+	char buf[64];
+	assert_int_equal(nsset_setid_parse("user/1000", &id), 0);
+	assert_int_equal(id.scope, NSSET_SCOPE_USER);
+	assert_string_equal(id.id, "1000");
+	nsset_setid_name(&id, buf, sizeof(buf));
+	assert_string_equal(buf, "user/1000");
+	assert_int_equal(nsset_setid_parse("group/0", &id), 0);
+	assert_int_equal(nsset_setid_parse("session/0123456789abcdef", &id), 0);
+	assert_int_equal(id.scope, NSSET_SCOPE_SESSION);
+	static const char *const bad[] = {
+		"user/", "user/abc", "user/01", "user/-1", "user/4294967295", "user/99999999999",
+		"user/1/..", "../user/1", "user", "none/1", "session/0123456789ABCDEF",
+		"session/0123456789abcde", "session/0123456789abcdef0", "session/../../etc",
+		"group/1 ", "", "/user/1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (nsset_setid_parse(bad[i], &id) == 0)
+			fail_msg("accepted set name '%s'", bad[i]);
+	}
+}
+
+static void test_meta_roundtrip(void **state)
+{
+	(void)state;
+	struct nsset_meta m = { .scope = NSSET_SCOPE_GROUP, .ns_flags = CLONE_NEWNS | CLONE_NEWPID,
+				.owner_id = 3001, .keep = NSSET_KEEP_SESSIONS, .tmp_private = true,
+				.created = 1700000000, .holder_pid = 42, .holder_start = 777,
+				.init_pid = 43, .init_start = 778 };
+	strcpy(m.id, "3001");
+	strcpy(m.owner, "students");
+	strcpy(m.created_by, "carol");
+	strcpy(m.tmp_size, "64M");
+	strcpy(m.hostname, "lab-students");
+	char text[2048];
+	assert_true(nsset_meta_format(&m, text, sizeof(text)) > 0);
+	struct nsset_meta back;
+	assert_int_equal(nsset_meta_parse(text, &back), 0);
+	assert_memory_equal(&m, &back, sizeof(m));
+	/* Too small a buffer is an error, not a truncated file. */
+	assert_int_equal(nsset_meta_format(&m, text, 40), -1);
+	/* Unknown keys from a newer version are ignored... */
+	char more[2100];
+	nsset_meta_format(&m, text, sizeof(text));
+	snprintf(more, sizeof(more), "%sfuture=1\n", text);
+	assert_int_equal(nsset_meta_parse(more, &back), 0);
+	/* ...but required ones must be there and sane. */
+	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\n", &back), -1);
+	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\nholder_pid=x\n", &back), -1);
+	assert_int_equal(nsset_meta_parse("scope=root\nnamespaces=mnt\nholder_pid=1\n", &back), -1);
+	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt,bogus\nholder_pid=1\n", &back), -1);
+	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\nholder_pid=1\n", &back), 0);
+}
+
+static void test_session_names(void **state)
+{
+	(void)state;
+	pid_t pid;
+	unsigned long long start;
+	assert_int_equal(nsset_session_parse("123.456.0123456789abcdef", &pid, &start), 0);
+	assert_int_equal(pid, 123);
+	assert_int_equal(start, 456);
+	static const char *const bad[] = { "123.456", "0.1.0123456789abcdef", "x.1.0123456789abcdef",
+					   "1.x.0123456789abcdef", "1.1.short", "..", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(nsset_session_parse(bad[i], &pid, &start), -1);
+}
+
+/* ---- nsfs checks and the join ---------------------------------------------- */
+
+static void test_nsfd_checks(void **state)
+{
+	(void)state;
+	struct nsset_err e = { 0 };
+	if (geteuid() != 0)
+		skip();
+	int dir = make_scratch_set();
+	assert_true(dir >= 0);
+	int fd = nsset_nsfd_open_one(dir, "net", CLONE_NEWNET, &e);
+	assert_true(fd >= 0);
+	close(fd);
+	/* e.g. /proc/self/ns/uts bind-mounted where net belongs */
+	assert_int_equal(nsset_nsfd_open_one(dir, "net", CLONE_NEWUTS, &e), -1);
+	assert_string_equal(e.msg, "namespace file 'net' holds a namespace of the wrong type");
+	drop_scratch_set(dir);
+	/* The magic links of /proc are links: refused (O_NOFOLLOW). */
+	dir = open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_int_equal(nsset_nsfd_open_one(dir, "net", CLONE_NEWNET, &e), -1);
+	assert_int_equal(e.errnum, ELOOP);
+	close(dir);
+
+	/* A regular file, a FIFO (must not block) and a symlink in a scratch dir. */
+	char tmp[] = "/tmp/nsset-core-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	dir = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(openat(dir, "mnt", O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	assert_int_equal(mkfifoat(dir, "uts", 0600), 0);
+	assert_int_equal(symlinkat("/proc/self/ns/net", dir, "net"), 0);
+	assert_int_equal(nsset_nsfd_open_one(dir, "mnt", CLONE_NEWNS, &e), -1);
+	assert_string_equal(e.msg, "namespace file 'mnt' is not a namespace (nsfs) file");
+	assert_int_equal(nsset_nsfd_open_one(dir, "uts", CLONE_NEWUTS, &e), -1);
+	assert_string_equal(e.msg, "namespace file 'uts' is not a namespace (nsfs) file");
+	assert_int_equal(nsset_nsfd_open_one(dir, "net", CLONE_NEWNET, &e), -1);
+	assert_int_equal(e.errnum, ELOOP);
+	/* All or nothing: one bad file fails the whole set. */
+	struct nsset_nsfds f;
+	assert_int_equal(nsset_nsfds_open(dir, CLONE_NEWNS | CLONE_NEWNET, &f, &e), -1);
+	for (int i = 0; i < NSSET_NS_MAX; i++)
+		assert_int_equal(f.fd[i], -1);
+	unlinkat(dir, "mnt", 0);
+	unlinkat(dir, "uts", 0);
+	unlinkat(dir, "net", 0);
+	close(dir);
+	rmdir(tmp);
+}
+
+static void test_join_order_and_failure(void **state)
+{
+	(void)state;
+	struct nsset_err e = { 0 };
+	struct nsset_nsfds f;
+	/* setns() is wrapped: any fds do; the order is what is checked. */
+	nsset_nsfds_init(&f);
+	for (int i = 0; i < (int)nsset_nstype_count; i++)
+		f.fd[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	f.flags = NSSET_NS_ALL_FLAGS;
+	setns_calls = 0;
+	setns_fail_at = 0;
+	assert_int_equal(nsset_nsfds_join(&f, &e), 0);
+	/* The documented order: mnt last, after everything else is open. */
+	const int order[] = { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+			      CLONE_NEWTIME, CLONE_NEWPID, CLONE_NEWNS };
+	assert_int_equal(setns_calls, 7);
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(setns_order[i], order[i]);
+	/* A failure part-way stops at once and says which. */
+	setns_calls = 0;
+	setns_fail_at = 3;
+	assert_int_equal(nsset_nsfds_join(&f, &e), -1);
+	assert_int_equal(setns_calls, 3);
+	assert_string_equal(e.msg, "setns(uts): Operation not permitted");
+	nsset_nsfds_close(&f);
+	for (int i = 0; i < NSSET_NS_MAX; i++)
+		assert_int_equal(f.fd[i], -1);
+}
+
+/* ---- the store ----------------------------------------------------------------- */
+
+static void test_store_refusals(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct nsset_store st;
+	struct nsset_err e = { 0 };
+	char tmp[] = "/tmp/nsset-store-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/store", tmp);
+
+	assert_int_equal(nsset_store_open("relative/store", true, &st, &e), -1);
+	assert_string_equal(e.msg, "store path 'relative/store' must be absolute");
+
+	/* Not yet a mount point, and mount(2) fails: a clear error. */
+	mount_errno = EPERM;
+	assert_int_equal(nsset_store_open(path, true, &st, &e), -1);
+	char want[256];
+	snprintf(want, sizeof(want), "%s: bind-mounting the store onto itself: Operation not permitted", path);
+	assert_string_equal(e.msg, want);
+	/* Without create, a missing mount is reported as such. */
+	assert_int_equal(nsset_store_open(path, false, &st, &e), -1);
+	snprintf(want, sizeof(want), "%s: store is not mounted (no set was ever made)", path);
+	assert_string_equal(e.msg, want);
+
+	/* Wrong mode: refused before anything is mounted. */
+	chmod(path, 0755);
+	assert_int_equal(nsset_store_open(path, true, &st, &e), -1);
+	snprintf(want, sizeof(want), "%s: must be owned by root with mode 0700 (uid 0, mode 0755)", path);
+	assert_string_equal(e.msg, want);
+
+	/* The marker of a set's mount namespace: inside a set. */
+	chmod(path, 0700);
+	char self[96];
+	snprintf(self, sizeof(self), "%s/self", path);
+	close(open(self, O_CREAT | O_WRONLY | O_CLOEXEC, 0444));
+	assert_int_equal(nsset_store_open(path, true, &st, &e), -1);
+	assert_non_null(strstr(e.msg, "sits inside a namespace set"));
+	unlink(self);
+	rmdir(path);
+	rmdir(tmp);
+}
+
+/* ---- describing sets ----------------------------------------------------------- */
+
+static void test_describe(void **state)
+{
+	(void)state;
+	gid_t groups[] = { 100 };
+	struct nsset_user u = { .uid = 1000, .gid = 100, .groups = groups, .ngroups = 1 };
+	strcpy(u.name, "al_ice$");
+	struct nsset_rule r = { .scope = NSSET_SCOPE_USER, .ns_flags = CLONE_NEWUTS,
+				.keep = NSSET_KEEP_ALWAYS };
+	strcpy(r.hostname, "box-%u.x");
+	struct nsset_meta m;
+	struct nsset_err e = { 0 };
+	assert_int_equal(nsset_describe(&r, 0, &u, &m, &e), 0);
+	assert_string_equal(m.id, "1000");
+	/* Characters a hostname may not hold become '-'. */
+	assert_string_equal(m.hostname, "box-al-ice-.x");
+
+	r.scope = NSSET_SCOPE_GROUP;
+	strcpy(r.name, "students");
+	strcpy(r.hostname, "lab-%g");
+	assert_int_equal(nsset_describe(&r, 3001, &u, &m, &e), 0);
+	assert_string_equal(m.id, "3001");
+	assert_string_equal(m.owner, "students");
+	assert_string_equal(m.hostname, "lab-students");
+
+	r.scope = NSSET_SCOPE_SESSION;
+	r.hostname[0] = '\0';
+	assert_int_equal(nsset_describe(&r, 0, &u, &m, &e), 0);
+	assert_int_equal(strlen(m.id), 16);
+	assert_int_equal(m.keep, NSSET_KEEP_SESSIONS);
+	struct nsset_meta m2;
+	nsset_describe(&r, 0, &u, &m2, &e);
+	assert_string_not_equal(m.id, m2.id);
+
+	/* An expansion longer than a hostname may be is refused. */
+	r.scope = NSSET_SCOPE_USER;
+	memset(u.name, 'a', 60);
+	u.name[60] = '\0';
+	strcpy(r.hostname, "host-%u");
+	assert_int_equal(nsset_describe(&r, 0, &u, &m, &e), -1);
+	assert_non_null(strstr(e.msg, "longer than 64 characters"));
+}
+
+/* ---- nsset-enter's arguments ----------------------------------------------------- */
+
+static void test_enter_args(void **state)
+{
+	(void)state;
+	struct nsset_enter_args a;
+	const char *why;
+	char *login[] = { "-nsset-enter", NULL };
+	assert_int_equal(nsset_enter_args_parse(1, login, NULL, &a, &why), 0);
+	assert_int_equal(a.mode, NSSET_ENTER_SHELL);
+	assert_true(a.login);
+	assert_int_equal(nsset_enter_args_parse(1, login, "ls -l", &a, &why), 0);
+	assert_int_equal(a.mode, NSSET_ENTER_SHELL_COMMAND);
+	assert_string_equal(a.command, "ls -l");
+	assert_int_equal(nsset_enter_args_parse(1, login, "", &a, &why), 0);
+	assert_int_equal(a.mode, NSSET_ENTER_SHELL);
+	char *c[] = { "nsset-enter", "-c", "echo hi; id", NULL };
+	assert_int_equal(nsset_enter_args_parse(3, c, NULL, &a, &why), 0);
+	assert_int_equal(a.mode, NSSET_ENTER_SHELL_COMMAND);
+	assert_string_equal(a.command, "echo hi; id");
+	assert_false(a.login);
+	char *dd[] = { "nsset-enter", "--", "/bin/echo", "-c", NULL };
+	assert_int_equal(nsset_enter_args_parse(4, dd, NULL, &a, &why), 0);
+	assert_int_equal(a.mode, NSSET_ENTER_EXEC);
+	assert_int_equal(a.first, 2);
+	char *bad1[] = { "nsset-enter", "-c", NULL };
+	char *bad2[] = { "nsset-enter", "-c", "x", "y", NULL };
+	char *bad3[] = { "nsset-enter", "--", NULL };
+	char *bad4[] = { "nsset-enter", "--store=/tmp", NULL };
+	char *bad5[] = { "nsset-enter", "--", "", NULL };
+	assert_int_equal(nsset_enter_args_parse(2, bad1, NULL, &a, &why), -1);
+	assert_int_equal(nsset_enter_args_parse(4, bad2, NULL, &a, &why), -1);
+	assert_int_equal(nsset_enter_args_parse(2, bad3, NULL, &a, &why), -1);
+	assert_int_equal(nsset_enter_args_parse(2, bad4, NULL, &a, &why), -1);
+	assert_string_equal(why, "unknown argument");
+	assert_int_equal(nsset_enter_args_parse(3, bad5, NULL, &a, &why), -1);
+	char *none[] = { NULL };
+	assert_int_equal(nsset_enter_args_parse(0, none, NULL, &a, &why), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_setid),
+		cmocka_unit_test(test_meta_roundtrip),
+		cmocka_unit_test(test_session_names),
+		cmocka_unit_test(test_nsfd_checks),
+		cmocka_unit_test(test_join_order_and_failure),
+		cmocka_unit_test(test_store_refusals),
+		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_enter_args),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
