@@ -5,11 +5,14 @@
 #
 # SUITE: unit       build/tests/test_* (cmocka, TAP output parsed per test)
 #        pam        tests/pam/t_*.sh, each in its own sandbox (tests/lib/sandbox.sh)
+#        e2e        tests/e2e/t_*.sh (real sshd), likewise
+#        security   tests/security/t_*.sh (hostile callers of nsset-enter), likewise
+#        fuzz       `make check-fuzz`: each libFuzzer target for a bounded time
 #        asan       asan-unit and asan-pam: the same with build-asan/
 #                   (ASAN_OPTIONS=detect_leaks=1:abort_on_error=1,
 #                    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1)
 #        asan-unit, asan-pam
-#        default: unit pam asan
+#        default: unit pam e2e security fuzz asan
 # FILTER: any other word; only tests whose file name contains it run
 #        (e.g. `sh tests/run-all.sh pam smoke`).
 #
@@ -43,7 +46,7 @@ suites=
 filters=
 for a; do
 	case $a in
-	unit | pam | asan-unit | asan-pam) suites="$suites $a" ;;
+	unit | pam | e2e | security | fuzz | asan-unit | asan-pam) suites="$suites $a" ;;
 	asan) suites="$suites asan-unit asan-pam" ;;
 	-h | --help)
 		sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
@@ -52,7 +55,7 @@ for a; do
 	*) filters="$filters $a" ;;
 	esac
 done
-[ -n "$suites" ] || suites="unit pam asan-unit asan-pam"
+[ -n "$suites" ] || suites="unit pam e2e security fuzz asan-unit asan-pam"
 
 mkdir -p "$LOGS" || exit 1
 # Results of this run only (several runs may share the log directory).
@@ -165,7 +168,7 @@ host_state() {
 }
 
 run_pam() {
-	suite=$1 dir=$2 envs=$3
+	suite=$1 dir=$2 envs=$3 scripts=$4
 	rm -rf "${LOGS:?}/$suite"
 	mkdir -p "$LOGS/$suite"
 	if [ ! -x "$dir/tests/nsset-login" ]; then
@@ -174,7 +177,7 @@ run_pam() {
 	fi
 	before=$(host_state)
 	found=0
-	for t in tests/pam/t_*.sh; do
+	for t in $scripts; do
 		[ -f "$t" ] || continue
 		name=$(basename "$t" .sh)
 		selected "$name" || continue
@@ -236,7 +239,20 @@ run_pam() {
 for s in $suites; do
 	case $s in
 	unit) run_unit unit "$BUILD" "" ;;
-	pam) run_pam pam "$BUILD" "" ;;
+	pam) run_pam pam "$BUILD" "" "tests/pam/t_*.sh" ;;
+	e2e) run_pam e2e "$BUILD" "" "tests/e2e/t_*.sh" ;;
+	security) run_pam security "$BUILD" "" "tests/security/t_*.sh" ;;
+	fuzz)
+		# Each fuzzer prints its own PASS/FAIL line (mk/security.mk).
+		log=$LOGS/fuzz.log
+		run_timed "$log" timeout -k 10 "$TIMEOUT" make -s check-fuzz
+		rc=$?
+		grep -E '^(PASS|FAIL) ' "$log" | while IFS= read -r line; do record "$line"; done
+		if [ "$rc" != 0 ] && ! grep -q '^FAIL ' "$log"; then
+			record "FAIL fuzz (exit status $rc)"
+			details 20 <"$log"
+		fi
+		;;
 	asan-unit)
 		if [ -d "$BUILD_ASAN" ]; then
 			run_unit asan-unit "$BUILD_ASAN" "$ASAN_ENV"
@@ -244,7 +260,7 @@ for s in $suites; do
 			record "FAIL asan-unit (no $BUILD_ASAN: make SANITIZE=1 all)"
 		fi
 		;;
-	asan-pam) run_pam asan-pam "$BUILD_ASAN" "$ASAN_ENV" ;;
+	asan-pam) run_pam asan-pam "$BUILD_ASAN" "$ASAN_ENV" "tests/pam/t_*.sh" ;;
 	esac
 done
 
