@@ -138,7 +138,7 @@ static int bind_ns_files(struct holder *h, struct nsset_err *e)
 		char src[64], dst[PATH_MAX + 128];
 		snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)h->init, t->name);
 		snprintf(dst, sizeof(dst), "%s/%s/%s", h->st.path, h->build, t->name);
-		if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
+		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
 			if (errno == EINVAL && t->flag == CLONE_NEWNS)
 				return RETRY_ELSEWHERE;
 			return nsset_fail(e, errno, "bind-mounting %s onto %s", src, dst);
@@ -280,7 +280,7 @@ static int attempt_template(struct holder *h, struct nsset_err *e)
 		struct nsset_err ce = { 0 };
 		char ok = 'o';
 		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+		    mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0 ||
 		    nsset_hide_store(h->st.path, NULL, &ce) < 0)
 			ok = 'e';
 		write_full(ready[1], &ok, 1);
@@ -300,7 +300,7 @@ static int attempt_template(struct holder *h, struct nsset_err *e)
 		r = nsset_fail(e, 0, "preparing the template mount namespace failed");
 	else if (mntns_looks_older(pid, h->host_mnt_fd))
 		r = RETRY_ELSEWHERE;
-	else if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+	else if (mount(src, dst, "none", MS_BIND, NULL) < 0)
 		r = errno == EINVAL ? RETRY_ELSEWHERE
 				    : nsset_fail(e, errno, "bind-mounting %s onto %s", src, dst);
 	else

@@ -86,7 +86,7 @@ int nsset_hide_store(const char *store_path, const struct nsset_meta *self, stru
 		return nsset_fail(e, errno, "%s: covering the store", store_path);
 	if (self && write_marker(store_path, self, e) < 0)
 		return -1;
-	if (mount(NULL, store_path, NULL, MS_REMOUNT | MS_RDONLY | flags, NULL) < 0)
+	if (mount("none", store_path, "none", MS_REMOUNT | MS_RDONLY | flags, NULL) < 0)
 		return nsset_fail(e, errno, "%s: making the cover read-only", store_path);
 	return 0;
 }
@@ -152,7 +152,7 @@ int nsset_setup_inside(const struct nsset_meta *m, const char *store_path, struc
 	if (m->ns_flags & CLONE_NEWNS) {
 		/* Host mounts (automounted homes, new media) still appear;
 		 * nothing mounted in here reaches the host. */
-		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		if (mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0)
 			return nsset_fail(e, errno, "making / a slave mount");
 		if (nsset_hide_store(store_path, m, e) < 0)
 			return -1;

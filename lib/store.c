@@ -73,9 +73,9 @@ static int make_store_mount(const char *path, struct nsset_err *e)
 	/* Bind-mount mnt ns files need a private parent mount (else EINVAL),
 	 * and nothing we mount here should propagate anywhere: like
 	 * `ip netns` does for /run/netns. */
-	if (mount(path, path, NULL, MS_BIND, NULL) < 0)
+	if (mount(path, path, "none", MS_BIND, NULL) < 0)
 		return nsset_fail(e, errno, "%s: bind-mounting the store onto itself", path);
-	if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0) {
+	if (mount("none", path, "none", MS_PRIVATE, NULL) < 0) {
 		int saved = errno;
 		umount2(path, MNT_DETACH);
 		return nsset_fail(e, saved, "%s: making the store mount private", path);

@@ -40,6 +40,12 @@ LOGS=${NSSET_TEST_LOGS:-$BUILD/test-logs}
 VERBOSE=${NSSET_TEST_VERBOSE:-1}
 
 ASAN_ENV="ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+# A PAM application that joined a set sits in its pid and mount namespaces,
+# where LeakSanitizer's exit-time scan cannot work (it needs its own /proc
+# and a tracer thread in its pid namespace): it aborts with "fatal error".
+# ASan and UBSan stay on; leaks of those runs are checked by valgrind
+# (tests/pam/t_valgrind.sh) and by the unit tests under LSan.
+ASAN_PAM_ENV="ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
 SANITIZER_RE='ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error:'
 
 suites=
@@ -260,7 +266,7 @@ for s in $suites; do
 			record "FAIL asan-unit (no $BUILD_ASAN: make SANITIZE=1 all)"
 		fi
 		;;
-	asan-pam) run_pam asan-pam "$BUILD_ASAN" "$ASAN_ENV" "tests/pam/t_*.sh" ;;
+	asan-pam) run_pam asan-pam "$BUILD_ASAN" "$ASAN_PAM_ENV" "tests/pam/t_*.sh" ;;
 	esac
 done
 

@@ -817,6 +817,7 @@ static void test_match_group_lookup_error(void **state)
 	assert_int_equal(e.errnum, EIO);
 	assert_string_equal(e.msg, "line 1: cannot look up group flaky: Input/output error");
 	/* No error: the message is cleared, a NULL result means no match. */
+	nsset_policy_free(&p);
 	parse_ok("@nosuchgroup session mnt\n", &p, 1);
 	assert_null(nsset_policy_match(&p, "eve", groups, 1, &gid, &e));
 	assert_string_equal(e.msg, "");

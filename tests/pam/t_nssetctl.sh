@@ -1,0 +1,435 @@
+#!/bin/sh
+# Integration tests of nssetctl against real sets, made by real PAM logins
+# (pam_nsset.so through nsset-login) in the hermetic sandbox: list, show,
+# check, destroy and gc, including the proof that destroy frees a set
+# everywhere (no nsfs mount of its namespaces left in any mount namespace,
+# even one made after the set), stale and half-built sets, and that the
+# read-only commands change nothing.
+#
+#   make tests build/nssetctl
+#   sh tests/lib/sandbox.sh sh tests/pam/t_nssetctl.sh
+
+. "$(dirname "$0")/../lib/assert.sh"
+CTL=${NSSET_CTL:-$NSSET_BUILD/nssetctl}
+require_file "$NSSET_LOGIN" "$NSSET_MODULE" "$NSSET_HOLDER" "$CTL"
+
+POLICY='# test policy for nssetctl
+root        none
+frank       none
+@students   group     mnt,uts,ipc,pid,net     tmp=private hostname=lab-%g
+@ci         session   mnt,net,ipc             tmp=private
+alice       user      mnt,uts,ipc,net,pid     tmp=private:size=64m hostname=box-%u
+*           user      mnt,ipc                 tmp=private
+bob         user      mnt'
+write_policy "$POLICY"
+write_service nsset-test "debug"
+
+# Background processes of this script that are not sessions.
+EXTRA=
+cleanup_extra() {
+	for _p in $EXTRA; do kill -KILL "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; done
+	EXTRA=
+}
+trap 'cleanup_extra' EXIT
+
+ino() { stat -L -c %i "$1"; }
+field() { sed -n "s/^$2=//p" "$1/meta"; }
+alive() { # PID: running (a zombie counts as gone)
+	case $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) in '' | Z) return 1 ;; esac
+	return 0
+}
+settle_dead() { # PID [TIMEOUT]
+	_n=0
+	while alive "$1"; do
+		_n=$((_n + 1)); [ $_n -lt $((${2:-10} * 20)) ] || return 1
+		sleep 0.05
+	done
+}
+# Everything a read-only command might change: the store tree (names,
+# modes, sizes, mtimes, inodes: lock files, sessions, meta), the sandbox's
+# mount table and that of every mount namespace a session sits in, and the
+# set of processes that are neither this shell's children nor transient.
+snapshot() {
+	find "$NSSET_STORE" -printf '%p %m %U %s %T@ %i\n' | sort
+	cat /proc/$$/mountinfo
+	for _s in $SNAP_PIDS; do cat "/proc/$_s/mountinfo"; done
+	for _f in "$NSSET_STORE"/*/*/meta; do echo "$_f"; cat "$_f"; done
+}
+# Starts CMD in the background and waits until it has unshared TYPE.
+start_unshared() { # TYPE CMD...
+	_t=$1; shift
+	"$@" &
+	_pid=$!
+	EXTRA="$EXTRA $_pid"
+	_n=0
+	while [ "$(ns_of "$_pid" "$_t" 2>/dev/null)" = "$(ns_of $$ "$_t")" ] ||
+		[ "$(cat "/proc/$_pid/comm" 2>/dev/null)" != sleep ]; do
+		_n=$((_n + 1)); [ $_n -lt 200 ] || return 1
+		sleep 0.05
+	done
+	echo "$_pid"
+}
+ago() { echo "@$(($(date +%s) - $1))"; }
+
+# ---------------------------------------------------------------------------
+case_begin "usage errors exit 2, --help exits 0"
+assert_status 2 "$CTL"
+assert_status 2 "$CTL" frobnicate
+assert_status 2 "$CTL" list --bogus
+assert_status 2 "$CTL" list extra
+assert_status 2 "$CTL" show
+assert_status 2 "$CTL" destroy
+assert_status 2 "$CTL" destroy --json user/2001
+assert_status 2 "$CTL" --store
+assert_status 2 "$CTL" --store relative/path list
+run "$CTL" show not-a-set
+assert_eq 2 "$RC" "show of a malformed name"
+assert_contains "$STDERR" "not a set name"
+run "$CTL" --help
+assert_eq 0 "$RC" "--help"
+for c in list show check destroy gc; do assert_contains "$STDOUT" "  $c" "help lists $c" || break; done
+
+case_begin "refuses politely when not root"
+run setpriv --reuid=2001 --regid=2001 --clear-groups "$CTL" list
+assert_eq 4 "$RC" "exit status"
+assert_contains "$STDERR" "list needs root"
+run setpriv --reuid=2001 --regid=2001 --clear-groups "$CTL" --help
+assert_eq 0 "$RC" "--help as a user"
+
+case_begin "no store yet: list is empty, check says so, nothing is created"
+run "$CTL" list
+assert_eq 0 "$RC" "list"
+assert_eq "no sets in $NSSET_STORE" "$STDOUT"
+run "$CTL" list --json
+assert_eq 0 "$RC" "list --json"
+assert_contains "$STDOUT" '"sets": []'
+run "$CTL" check alice
+assert_eq 0 "$RC" "check"
+assert_contains "$STDOUT" "exists   no (no store yet): the next login creates it"
+run "$CTL" gc
+assert_eq 0 "$RC" "gc"
+[ ! -e "$NSSET_STORE" ] || fail "$NSSET_STORE was created"
+
+# ---------------------------------------------------------------------------
+login_bg alice a1 'dd if=/dev/zero of=/tmp/blob bs=1M count=3 2>/dev/null; echo $$'; A1=$LOGIN_PID
+login_bg carol c1 ':'; C1=$LOGIN_PID
+login_bg erin e1 'cat /run/nsset/self'; E1=$LOGIN_PID
+login_bg bob b1 ':'; B1=$LOGIN_PID
+wait_file a1 && wait_file c1 && wait_file e1 && wait_file b1
+SA=$(session_pid "$A1"); SC=$(session_pid "$C1"); SE=$(session_pid "$E1"); SB=$(session_pid "$B1")
+ESET=$(sed -n 's|^set=||p' "$OUT/e1")
+DA=$(set_dir user 2001)
+
+case_begin "list: every set with state, owner, sessions, processes, holder and inodes"
+run "$CTL" list
+assert_eq 0 "$RC" "exit status"
+assert_match "$STDOUT" '^SET +STATE +SCOPE +OWNER +CREATED +SESSIONS +PROCS +HOLDER +NAMESPACES$' "header"
+line=$(printf '%s\n' "$STDOUT" | grep '^user/2001 ')
+HA=$(field "$DA" holder_pid)
+assert_match "$line" "^user/2001 +ok +user +alice \(uid 2001\) +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +1 +[0-9]+ +$HA +mnt:[0-9]+ uts:[0-9]+ ipc:[0-9]+ net:[0-9]+ pid:[0-9]+$" "alice's row"
+for t in mnt uts ipc net pid; do
+	assert_contains "$line" "$t:$(ino "$DA/$t")" "$t inode" || break
+done
+# Processes inside: every process in the set's mount namespace (the set
+# has mnt and pid, and nothing else is in that mount namespace).
+want=0
+for p in /proc/[0-9]*; do [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "mnt:[$(ino "$DA/mnt")]" ] && want=$((want + 1)); done
+assert_eq "$want" "$(echo "$line" | awk '{ print $(NF-6) }')" "process count"
+assert_match "$STDOUT" '^group/3001 +ok +group +students \(gid 3001\) '
+assert_match "$STDOUT" "^$ESET +ok +session +erin \(uid 2005\) "
+assert_match "$STDOUT" '^user/2002 +ok +user +bob \(uid 2002\) .* mnt:[0-9]+ ipc:[0-9]+$'
+# Columns line up: every row starts its STATE column where the header does.
+col=$(printf '%s\n' "$STDOUT" | sed -n 1p | awk '{ print index($0, "STATE") }')
+printf '%s\n' "$STDOUT" | sed -n '2,$p' | grep -v '^$' | while IFS= read -r l; do
+	c=$(printf '%s\n' "$l" | awk '{ print index($0, $2) }')
+	[ "$c" = "$col" ] || echo "misaligned: $l"
+done >"$OUT/align"
+assert_eq "" "$(cat "$OUT/align")" "alignment"
+
+case_begin "list --json is valid JSON with stable keys and true values"
+if ! command -v python3 >/dev/null 2>&1; then
+	case_skip "no python3"
+else
+	"$CTL" list --json >"$OUT/list.json"
+	assert_eq 0 "$?" "exit status"
+	run python3 -m json.tool "$OUT/list.json"
+	assert_eq 0 "$RC" "python3 -m json.tool"
+	run python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = None
+for s in d["sets"]:
+    k = list(s.keys())
+    if keys is None: keys = k
+    assert k == keys, ("keys differ", s["name"])
+byname = {s["name"]: s for s in d["sets"]}
+a = byname["user/2001"]
+print(a["state"], a["scope"], a["owner"], a["owner_id"], a["sessions"], a["holder_pid"],
+      a["holder_alive"], a["tmp_size"], a["hostname"], sorted(a["namespaces"]))
+print(byname["group/3001"]["owner"], byname["group/3001"]["owner_id"])
+print(byname[sys.argv[2]]["keep"], byname[sys.argv[2]]["tmp_size"])
+print(d["store"], ",".join(keys))
+' "$OUT/list.json" "$ESET"
+	assert_eq 0 "$RC" "json checks: $STDERR"
+	assert_eq "ok user alice 2001 1 $HA True 64m box-alice ['ipc', 'mnt', 'net', 'pid', 'uts']" \
+		"$(printf '%s\n' "$STDOUT" | sed -n 1p)" "alice's set"
+	assert_eq "students 3001" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "the group set"
+	assert_eq "sessions None" "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "the session set"
+	assert_eq "$NSSET_STORE,name,state,reason,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,hostname,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
+		"$(printf '%s\n' "$STDOUT" | sed -n 4p)" "keys"
+fi
+
+case_begin "show: meta, sessions, processes, hostname, interfaces, /tmp usage"
+run "$CTL" show user/2001
+assert_eq 0 "$RC" "exit status"
+assert_match "$STDOUT" '^state +ok$'
+assert_match "$STDOUT" '^owner +alice \(uid 2001\)$'
+assert_match "$STDOUT" "^holder +pid $HA \\(alive\\)$"
+assert_match "$STDOUT" "^init +pid $(field "$DA" init_pid) \\(alive\\)$"
+assert_match "$STDOUT" "^  $A1 +root +nsset-login .* alive$" "the session"
+assert_match "$STDOUT" "^  $(field "$DA" init_pid) +root +nsset-init .*\\(init\\)$" "the init"
+assert_match "$STDOUT" "^  $SA +alice +sleep " "alice's shell (now sleeping)"
+assert_match "$STDOUT" '^  hostname +box-alice$'
+assert_match "$STDOUT" '^  interfaces +lo UP 127\.0\.0\.1/8'
+assert_match "$STDOUT" '^    /tmp +tmpfs +tmpfs +64\.0M +3\.0M ' "/tmp size and the 3 MiB written"
+assert_match "$STDOUT" '^    /proc +proc '
+assert_match "$STDOUT" "^    $NSSET_STORE +tmpfs +nsset .* ro," "the store's cover"
+run "$CTL" show user/alice
+assert_eq 0 "$RC" "show by user name"
+assert_match "$STDOUT" '^set +user/2001$'
+run "$CTL" show group/students
+assert_match "$STDOUT" '^  hostname +lab-students$' "group set by name"
+run "$CTL" show "$ESET"
+assert_eq 0 "$RC" "session set"
+assert_match "$STDOUT" '^  hostname +\(the host.s: no uts namespace\)$'
+assert_match "$STDOUT" '^  interfaces +lo UP'
+run "$CTL" show user/2002
+assert_match "$STDOUT" '^  interfaces +\(the host.s: no net namespace\)$' "bob: no net ns"
+run "$CTL" show user/9999
+assert_eq 3 "$RC" "a set that does not exist"
+assert_contains "$STDERR" "user/9999: no such set"
+run "$CTL" show user/nosuchuser
+assert_eq 3 "$RC" "an unknown user"
+
+case_begin "check: lints the policy and explains each user's set"
+run "$CTL" check alice bob carol erin frank root
+assert_eq 0 "$RC" "exit status"
+o=$STDOUT
+assert_contains "$o" "/etc/security/nsset.conf:8: warning: rule 'bob' never matches: '*' on line 7 matches every user first"
+assert_contains "$o" "/etc/security/nsset.conf: 7 rule(s), 0 error(s), 1 warning(s)"
+assert_contains "$o" "  rule     /etc/security/nsset.conf:6: alice       user      mnt,uts,ipc,net,pid     tmp=private:size=64m hostname=box-%u"
+assert_contains "$o" "  because  the rule names the user alice"
+assert_contains "$o" "  set      user/2001 (user alice, uid 2001)"
+assert_contains "$o" "namespaces mnt,uts,ipc,net,pid; tmp private size=64m; hostname box-alice; keep=always"
+assert_contains "$o" "  exists   yes, ok, 1 live session(s)"
+assert_contains "$o" "  because  '*' matches every user, and no earlier rule matched bob"
+assert_contains "$o" "  because  carol is a member of group students (gid 3001, via getgrouplist)"
+assert_contains "$o" "  set      group/3001 (group students, gid 3001, shared by its members)"
+assert_contains "$o" "  because  erin is a member of group ci (gid 3002, via getgrouplist)"
+assert_contains "$o" "  exists   always new; erin has 1 session set(s) now"
+assert_contains "$o" "  result   scope none: the login is not placed (PAM_IGNORE)"
+assert_contains "$o" "  result   uid 0 is never placed"
+run "$CTL" check nosuchuser alice
+assert_eq 3 "$RC" "an unknown user"
+assert_contains "$STDOUT" "unknown user nosuchuser"
+assert_contains "$STDOUT" "the rule names the user alice" "the other user is still explained"
+
+case_begin "check: a changed rule shows that the set would be remade"
+write_policy "$(printf '%s\n' "$POLICY" | sed 's/^alice .*/alice user mnt,uts tmp=private/')"
+run "$CTL" check alice
+assert_eq 0 "$RC" "exit status"
+assert_contains "$STDOUT" "yes, but made under another rule (namespaces mnt,uts,ipc,net,pid; tmp private size=64m; hostname box-alice)"
+assert_contains "$STDOUT" "else is refused (1 live session(s) now)"
+write_policy "$POLICY"
+
+case_begin "check: every error with file:line, non-zero exit, logins refused"
+BAD=$NSSET_TEST_DIR/bad.conf
+printf '%s\n' 'root none' 'alice user mnt,foo' '# fine' '@ci everyone mnt' 'bob user mnt tmp=private' \
+	'carol user pid' >"$BAD"
+chmod 0644 "$BAD"
+run "$CTL" check --config "$BAD" alice bob
+assert_eq 1 "$RC" "exit status"
+assert_contains "$STDOUT" "$BAD:2: unknown namespace: 'foo'"
+assert_contains "$STDOUT" "$BAD:4: unknown scope: 'everyone'"
+assert_contains "$STDOUT" "$BAD:6: pid needs mnt (the set mounts its own /proc): 'pid'"
+assert_contains "$STDOUT" "$BAD: 2 rule(s), 3 error(s), 0 warning(s)"
+assert_contains "$STDOUT" "login refused: $BAD has errors"
+run sh -c "cd '$NSSET_TEST_DIR' && '$CTL' check --config=bad.conf"
+assert_eq 1 "$RC" "relative --config="
+assert_contains "$STDOUT" "$BAD:2: unknown namespace: 'foo'"
+chmod 0666 "$BAD"
+run "$CTL" check --config "$BAD"
+assert_eq 1 "$RC" "a world-writable policy"
+assert_contains "$STDOUT" "writable by group or others"
+run "$CTL" check --config "$NSSET_TEST_DIR/none.conf"
+assert_eq 1 "$RC" "a missing policy"
+
+case_begin "list, show and check change nothing"
+SNAP_PIDS="$SA $SC $SE $SB"
+snapshot >"$OUT/snap.before"
+PROCS_BEFORE=$(ls -d /proc/[0-9]* | wc -l)
+"$CTL" list >/dev/null
+"$CTL" list --json >/dev/null
+for s in user/2001 user/2002 group/3001 "$ESET"; do "$CTL" show "$s" >/dev/null; done
+"$CTL" check alice bob carol erin frank root >/dev/null
+"$CTL" check --config "$BAD" alice >/dev/null
+snapshot >"$OUT/snap.after"
+if ! cmp -s "$OUT/snap.before" "$OUT/snap.after"; then
+	diff "$OUT/snap.before" "$OUT/snap.after" | head -20 >&2
+	fail "the store or a mount table changed"
+fi
+assert_eq "$PROCS_BEFORE" "$(ls -d /proc/[0-9]* | wc -l)" "processes"
+
+# ---------------------------------------------------------------------------
+case_begin "destroy frees everything, also copies in a mount namespace made later"
+INIT=$(field "$DA" init_pid)
+NSI=
+for t in mnt uts ipc net pid; do NSI="$NSI $(ino "$DA/$t")"; done
+UNS=$(start_unshared mnt unshare -m sleep 1000) || fail "unshare -m did not start"
+copies=$(awk -v id="[$(ino "$DA/uts")]" '
+	{ for (i = 7; i <= NF; i++) if ($i == "-") break }
+	$(i + 1) == "nsfs" && index($4, id) { n++ }
+	END { print n + 0 }' "/proc/$UNS/mountinfo")
+[ "$copies" -ge 1 ] || fail "the later mount namespace holds no copy of the set's uts file (test is void)"
+log_mark
+run "$CTL" destroy user/2001
+assert_eq 0 "$RC" "exit status ($STDERR)"
+assert_match "$STDOUT" "^destroyed user/2001 of user alice \\(it was alive; killed holder $HA and init $INIT\\)$"
+[ ! -e "$DA" ] || fail "$DA still there"
+settle_dead "$HA" || fail "holder $HA still alive"
+settle_dead "$INIT" || fail "init $INIT still alive"
+settle_dead "$SA" || fail "alice's shell (in the pid ns) still alive"
+alive "$UNS" || fail "the unshare -m process died (the copies were not checked)"
+for i in $NSI; do
+	assert_eq 0 "$(nsfs_mount_count "$i")" "nsfs mounts of $i in any mount namespace" || break
+done
+assert_eq "" "$(ls -A "$NSSET_STORE" | grep '^\.\(build\|dead\)-')" "leftovers in the store"
+assert_log_contains "set user/2001 of user alice destroyed by nssetctl, requested by uid 0: it was alive; killed holder $HA and init $INIT"
+kill -KILL "$UNS"
+
+case_begin "after destroy, the next login makes a new set"
+run login alice cat /run/nsset/self
+assert_eq 0 "$RC" "login"
+assert_contains "$STDOUT" "set=user/2001"
+[ "$(field "$DA" holder_pid)" != "$HA" ] || fail "same holder as the destroyed set"
+
+case_begin "destroy --group, --user (session sets), names; unknown ones exit 3"
+DG=$(set_dir group 3001)
+run "$CTL" destroy --group students
+assert_eq 0 "$RC" "--group"
+assert_match "$STDOUT" '^destroyed group/3001 of group students '
+[ ! -e "$DG" ] || fail "group set still there"
+run "$CTL" destroy --user erin
+assert_eq 0 "$RC" "--user erin"
+assert_match "$STDOUT" "^destroyed $ESET of user erin "
+[ ! -e "$NSSET_STORE/$ESET" ] || fail "erin's session set still there"
+[ ! -e "$NSSET_STORE/$ESET.lock" ] || fail "the session set's lock file is left"
+run "$CTL" destroy user/9999
+assert_eq 3 "$RC" "no such set"
+assert_contains "$STDERR" "user/9999: no such set"
+[ ! -e "$NSSET_STORE/user/9999.lock" ] || fail "a lock file was made for a set that does not exist"
+run "$CTL" destroy --user nosuchuser
+assert_eq 3 "$RC" "unknown user"
+run "$CTL" destroy --user frank
+assert_eq 3 "$RC" "a user without a set"
+assert_contains "$STDERR" "user frank has no set"
+run "$CTL" destroy user/bob --group ci
+assert_eq 3 "$RC" "one found, one not"
+assert_match "$STDOUT" '^destroyed user/2002 of user bob '
+
+case_begin "stale sets: listed as such, destroyed by --all-stale, a live one kept"
+login_bg solo s1 ':'; S1=$LOGIN_PID
+login_bg grp01 g1 ':'; G1=$LOGIN_PID
+wait_file s1 && wait_file g1
+DS=$(set_dir user 2200)
+HS=$(field "$DS" holder_pid)
+kill -KILL "$HS"
+settle_dead "$HS" || fail "holder did not die"
+run "$CTL" list
+assert_match "$STDOUT" '^user/2200 +stale +user +solo \(uid 2200\) .* - +mnt:[0-9]+ ipc:[0-9]+$'
+assert_contains "$STDOUT" "user/2200: stale (its holder is gone); 'nssetctl gc' removes it"
+assert_match "$STDOUT" '^user/2101 +ok '
+MNT=$(ino "$DS/mnt")
+run "$CTL" destroy --all-stale
+assert_eq 0 "$RC" "exit status"
+assert_eq "destroyed user/2200 of user solo (its holder was gone)" "$STDOUT"
+[ ! -e "$DS" ] || fail "stale set still there"
+[ -e "$(set_dir user 2101)" ] || fail "the live set went too"
+assert_eq 0 "$(nsfs_mount_count "$MNT")" "nsfs mounts of the stale set"
+end_session "$S1"
+
+case_begin "half-built and dying leftovers: listed, gc takes them when old enough"
+B=$NSSET_STORE/.build-0123456789abcdef
+X=$NSSET_STORE/.dead-fedcba9876543210
+mkdir -m 0700 "$B" "$X"
+: >"$B/uts"; : >"$X/net"
+U=$(start_unshared uts unshare --uts sleep 1000) && N=$(start_unshared net unshare --net sleep 1000) ||
+	fail "unshare did not start"
+mount --bind "/proc/$U/ns/uts" "$B/uts" && mount --bind "/proc/$N/ns/net" "$X/net" || fail "bind mounts"
+UI=$(ino "$B/uts"); NI=$(ino "$X/net")
+cleanup_extra    # only the bind mounts keep the namespaces now
+run "$CTL" list
+assert_match "$STDOUT" '^\.build-0123456789abcdef +half-built +- +- +- +0 +0 +- +uts:[0-9]+$'
+assert_match "$STDOUT" '^\.dead-fedcba9876543210 +dying +- .* net:[0-9]+$'
+assert_contains "$STDOUT" ".build-0123456789abcdef: half-built (left over from an interrupted build); 'nssetctl gc' removes it"
+run "$CTL" gc
+assert_eq 0 "$RC" "gc while they are young"
+assert_contains "$STDOUT" "skipped .build-0123456789abcdef: changed less than 60 s ago"
+[ -d "$B" ] && [ -d "$X" ] || fail "gc removed a young leftover"
+touch -m -d "$(ago 3600)" "$B" "$X"
+log_mark
+run "$CTL" gc
+assert_eq 0 "$RC" "gc"
+assert_contains "$STDOUT" "removed .build-0123456789abcdef (left over from an interrupted build)"
+assert_contains "$STDOUT" "removed .dead-fedcba9876543210 (left over from an interrupted removal)"
+[ ! -e "$B" ] && [ ! -e "$X" ] || fail "leftovers still there"
+assert_eq 0 "$(nsfs_mount_count "$UI")" "nsfs mounts of the half-built set's uts"
+assert_eq 0 "$(nsfs_mount_count "$NI")" "nsfs mounts of the dying set's net"
+assert_log_contains "set .build-0123456789abcdef removed by nssetctl"
+
+case_begin "a set being built (its directory open) is never taken"
+B=$NSSET_STORE/.build-00000000000000aa
+mkdir -m 0700 "$B"
+touch -m -d "$(ago 3600)" "$B"
+sleep 1000 3<"$B" &
+HOLD=$!
+EXTRA="$EXTRA $HOLD"
+n=0; while [ ! -e "/proc/$HOLD/fd/3" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+run "$CTL" list
+assert_match "$STDOUT" "^\\.build-00000000000000aa +building "
+assert_contains "$STDOUT" "building (pid $HOLD is building it)"
+run "$CTL" gc
+assert_eq 0 "$RC" "gc"
+[ -d "$B" ] || fail "gc removed a directory in use"
+run "$CTL" destroy .build-00000000000000aa
+assert_eq 1 "$RC" "destroy by name"
+assert_contains "$STDERR" "in use by pid $HOLD"
+cleanup_extra
+run "$CTL" destroy .build-00000000000000aa
+assert_eq 0 "$RC" "destroy by name once nobody uses it"
+[ ! -e "$B" ] || fail "still there"
+
+case_begin "gc removes stale sets and is quiet when there is nothing to do"
+login_bg solo s2 ':'; S2=$LOGIN_PID
+wait_file s2
+HS=$(field "$DS" holder_pid)
+kill -KILL "$HS"
+settle_dead "$HS"
+run "$CTL" gc
+assert_eq 0 "$RC" "gc"
+assert_eq "removed user/2200 of user solo (its holder was gone)" "$STDOUT"
+assert_log_contains "set user/2200 of user solo removed by nssetctl"
+run "$CTL" gc
+assert_eq 0 "$RC" "second gc"
+assert_eq "" "$STDOUT" "second gc output"
+assert_eq "" "$STDERR" "second gc errors"
+end_session "$S2"
+
+case_begin "--store points nssetctl at another store"
+run "$CTL" --store "$NSSET_TEST_DIR/nostore" list
+assert_eq 0 "$RC" "a store that does not exist"
+assert_eq "no sets in $NSSET_TEST_DIR/nostore" "$STDOUT"
+run "$CTL" list --store="$NSSET_STORE"
+assert_match "$STDOUT" '^user/2101 +ok '
+
+summary
