@@ -131,12 +131,12 @@ diff_ns "$SC" "$S1" $ALL
 diff_ns "$SC" "$SB" mnt ipc
 
 case_begin "session scope: each login gets a fresh set, gone after close"
-login_bg erin e1 'cat /run/nsset/self; touch /tmp/e1'; E1=$LOGIN_PID
+login_bg erin e1 'cat /run/nsset/self; touch /tmp/made-by-e1'; E1=$LOGIN_PID
 login_bg erin e2 'cat /run/nsset/self; ls /tmp'; E2=$LOGIN_PID
 wait_file e1 && wait_file e2
 SE1=$(session_pid "$E1"); SE2=$(session_pid "$E2")
 diff_ns "$SE1" "$SE2" mnt net ipc
-assert_not_contains "$(cat "$OUT/e2")" "e1" "second session's /tmp"
+assert_not_contains "$(cat "$OUT/e2")" "made-by-e1" "second session's /tmp"
 N1=$(sed -n 's|^set=session/||p' "$OUT/e1"); N2=$(sed -n 's|^set=session/||p' "$OUT/e2")
 assert_match "$N1" '^[0-9a-f]{16}$' "session id"
 [ -d "$(set_dir session "$N1")" ] || fail "session set $N1 not in the store"

@@ -14,8 +14,14 @@ account required $NSSET_MODULE holder=$NSSET_HOLDER debug
 session required pam_permit.so
 session required $NSSET_MODULE holder=$NSSET_HOLDER debug
 EOT
+# An ASan-built module needs the ASan runtime loaded first in the stock,
+# uninstrumented pamtester.
+PRELOAD=$WRAPPER
+if ldd "$NSSET_MODULE" | grep -q libasan; then
+	PRELOAD="$(ldd "$NSSET_MODULE" | awk '/libasan/ { print $3 }') $WRAPPER"
+fi
 pt() { # USER OPS...: pamtester under pam_wrapper
-	run env LD_PRELOAD="$WRAPPER" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SVCDIR" \
+	run env LD_PRELOAD="$PRELOAD" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SVCDIR" \
 		PAM_WRAPPER_DEBUGLEVEL=2 pamtester -v nsset-pt "$@"
 }
 
