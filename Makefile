@@ -43,12 +43,13 @@ LIBA     = $(BUILD)/libnsset.a
 MODULE   = $(BUILD)/pam_nsset.so
 HOLDER   = $(BUILD)/nsset-holder
 ENTER    = $(BUILD)/nsset-enter
+NSSETCTL = $(BUILD)/nssetctl
 TEST_DRIVER = $(BUILD)/tests/nsset-login
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all tests check check-unit check-pam deps install uninstall clean FORCE
-all: $(MODULE) $(HOLDER) $(ENTER)
+all: $(MODULE) $(HOLDER) $(ENTER) $(NSSETCTL)
 tests: all $(TEST_DRIVER) $(UNIT_BIN)
 
 # The compiled-in paths, rewritten only when they change, so that
@@ -75,6 +76,9 @@ $(HOLDER): $(BUILD)/helper/nsset-holder.o $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
 
 $(ENTER): $(BUILD)/helper/nsset-enter.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
+
+$(NSSETCTL): $(BUILD)/helper/nssetctl.o $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
 
 $(TEST_DRIVER): $(BUILD)/tests/pam/nsset-login.o
@@ -108,14 +112,19 @@ check-pam: tests
 
 # ---- install -----------------------------------------------------------
 MAN5 = man/nsset.conf.5
-MAN8 = man/pam_nsset.8 man/nsset-enter.8
+MAN8 = man/pam_nsset.8 man/nsset-enter.8 man/nssetctl.8
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/nsset $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_nsset.so
 	install -m 0755 $(HOLDER) $(DESTDIR)$(HOLDER_PATH)
 	install -m 4755 $(ENTER) $(DESTDIR)$(BINDIR)/nsset-enter
+	install -m 0755 $(NSSETCTL) $(DESTDIR)$(SBINDIR)/nssetctl
+	sed 's|@STORE_PATH@|$(STORE_PATH)|' config/tmpfiles.conf >$(DESTDIR)$(TMPFILESDIR)/nsset.conf
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/nsset.conf
 	@if [ -e $(DESTDIR)$(CONF_PATH) ]; then \
 		echo "keeping existing $(DESTDIR)$(CONF_PATH)"; \
 	else install -m 0644 config/nsset.conf $(DESTDIR)$(CONF_PATH); fi
@@ -123,7 +132,8 @@ install: all
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
-	rm -f $(DESTDIR)$(PAMDIR)/pam_nsset.so $(DESTDIR)$(HOLDER_PATH) $(DESTDIR)$(BINDIR)/nsset-enter
+	rm -f $(DESTDIR)$(PAMDIR)/pam_nsset.so $(DESTDIR)$(HOLDER_PATH) $(DESTDIR)$(BINDIR)/nsset-enter \
+		$(DESTDIR)$(SBINDIR)/nssetctl $(DESTDIR)$(TMPFILESDIR)/nsset.conf
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/nsset 2>/dev/null

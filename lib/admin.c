@@ -104,6 +104,27 @@ static long long ticks_to_unix(unsigned long long ticks, long long btime)
 	return btime + (long long)(ticks / (unsigned long long)hz);
 }
 
+/* The process named by pid and start time runs: it exists, has that start
+ * time and is not a zombie (an init that died but is not reaped yet, a
+ * session whose process has ended). */
+static bool proc_running(pid_t pid, unsigned long long start)
+{
+	if (pid <= 0 || proc_starttime(pid) != start)
+		return false;
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read_full(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X' && p[2] != '\0';
+}
+
 /* Real uid and comm of a process; false when it is gone. */
 static bool proc_identity(pid_t pid, uid_t *uid, char *comm, size_t size)
 {
@@ -420,7 +441,7 @@ static void count_sessions(int dfd, int *alive, int *gone)
 		unsigned long long start;
 		if (de->d_name[0] == '.' || nsset_session_parse(de->d_name, &pid, &start) < 0)
 			continue;
-		if (proc_starttime(pid) == start)
+		if (proc_running(pid, start))
 			(*alive)++;
 		else
 			(*gone)++;
@@ -437,7 +458,7 @@ static void inspect(int dfd, struct nsset_admin_set *s)
 		memset(&s->meta, 0, sizeof(s->meta));
 	s->holder_alive = nsset_set_holder_alive(dfd) == 1;
 	s->init_alive = s->has_meta && s->meta.init_pid > 0 &&
-			proc_starttime(s->meta.init_pid) == s->meta.init_start;
+			proc_running(s->meta.init_pid, s->meta.init_start);
 	read_inodes(dfd, s->ino);
 	count_sessions(dfd, &s->sessions, &s->sessions_gone);
 	s->changed = dir_changed(dfd);
@@ -713,7 +734,7 @@ static int read_sessions(int dfd, struct nsset_admin_detail *d, struct nsset_err
 		snprintf(s->entry, sizeof(s->entry), "%.95s", de->d_name);
 		s->pid = pid;
 		s->started = ticks_to_unix(start, btime);
-		s->alive = proc_starttime(pid) == start &&
+		s->alive = proc_running(pid, start) &&
 			   proc_identity(pid, &s->uid, s->comm, sizeof(s->comm));
 	}
 	closedir(dir);
@@ -1112,8 +1133,8 @@ static int kill_verified(pid_t pid, unsigned long long start, int ms)
 	if (fd < 0)
 		return 0;
 	/* Checked after opening: if the start time matches now, the pidfd
-	 * names that process and no newcomer. */
-	if (proc_starttime(pid) != start) {
+	 * names that process and no newcomer. A zombie has nothing to kill. */
+	if (!proc_running(pid, start)) {
 		close(fd);
 		return 0;
 	}
@@ -1201,7 +1222,7 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 	struct nsset_meta m;
 	struct nsset_err me = { 0 };
 	bool has_meta = nsset_meta_read(dfd, &m, &me) == 0;
-	bool init_dead = has_meta && m.init_pid > 0 && proc_starttime(m.init_pid) != m.init_start;
+	bool init_dead = has_meta && m.init_pid > 0 && !proc_running(m.init_pid, m.init_start);
 	read_inodes(dfd, r->ino);
 	close(dfd);
 	if (mode == NSSET_ADMIN_ONLY_STALE && alive && !init_dead) {
@@ -1211,6 +1232,9 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 	}
 	snprintf(r->why, sizeof(r->why), "%s",
 		 !alive ? "its holder was gone" : init_dead ? "its init had died" : "it was alive");
+	/* Looked at first: the holder's death often takes the init along
+	 * (PDEATHSIG) before we get to it, and it is still our doing. */
+	bool init_ran = has_meta && m.init_pid > 0 && !init_dead;
 	if (alive) {
 		if (!has_meta) {
 			nsset_fail(e, 0, "%s: its holder is alive but %s: cannot tell which process "
@@ -1237,7 +1261,7 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 	 * every process of the pid namespace; make sure, and wait for it. */
 	if (has_meta && m.init_pid > 0) {
 		int k = kill_verified(m.init_pid, m.init_start, KILL_WAIT_MS);
-		if (k > 0)
+		if (k >= 0 && init_ran)
 			r->init_killed = m.init_pid;
 		if (k < 0) {
 			nsset_fail(e, 0, "%s: its init (pid %d) is still alive after SIGKILL", name,
@@ -1764,7 +1788,9 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 		return 0;
 	}
 	const struct nsset_admin_set *s = &sets->sets[x->exists_index];
-	if (s->state != NSSET_ADMIN_OK)
+	if (s->state == NSSET_ADMIN_BROKEN)
+		x->exists = NSSET_EXISTS_BROKEN;
+	else if (s->state != NSSET_ADMIN_OK)
 		x->exists = NSSET_EXISTS_STALE;
 	else if (!same_shape(&s->meta, &x->want))
 		x->exists = NSSET_EXISTS_OTHER_POLICY;

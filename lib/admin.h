@@ -242,6 +242,8 @@ enum nsset_admin_exists {
 	NSSET_EXISTS_NO,            /* the next login creates it */
 	NSSET_EXISTS_OK,            /* there, alive, made by this rule */
 	NSSET_EXISTS_STALE,         /* there, stale: the next login remakes it */
+	NSSET_EXISTS_BROKEN,        /* there, holder alive, meta unreadable:
+				     * logins to it are refused */
 	NSSET_EXISTS_OTHER_POLICY,  /* there, made under another rule */
 	NSSET_EXISTS_SESSION,       /* session scope: always a new one */
 };

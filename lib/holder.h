@@ -4,9 +4,10 @@
  * their files into the store, renames the set into place), then stays in
  * the host's namespaces to watch it: it reaps the init of a pid set, follows
  * the set's sessions through pidfds, and tears the set down when its init
- * dies, when the last session of a keep=sessions or session set ends, or on
- * SIGTERM (nssetctl destroy). Its exclusive flock on holder.lock is how
- * everyone else tells that a set is alive.
+ * dies, or when the last session of a keep=sessions or session set ends. It
+ * ignores SIGTERM: `nssetctl destroy` SIGKILLs it and removes the set
+ * itself. Its exclusive flock on holder.lock is how everyone else tells
+ * that a set is alive.
  */
 #ifndef NSSET_HOLDER_H
 #define NSSET_HOLDER_H

@@ -55,19 +55,29 @@ snapshot() {
 	for _s in $SNAP_PIDS; do cat "/proc/$_s/mountinfo"; done
 	for _f in "$NSSET_STORE"/*/*/meta; do echo "$_f"; cat "$_f"; done
 }
-# Starts CMD in the background and waits until it has unshared TYPE.
+# The long-lived processes (holders, inits, logins, the sessions' shells
+# that now sleep), not zombies: a read-only command starts or ends none.
+procs_of_note() {
+	for _p in /proc/[0-9]*; do
+		case $(cut -d' ' -f3 "$_p/stat" 2>/dev/null) in '' | Z) continue ;; esac
+		case $(cat "$_p/comm" 2>/dev/null) in
+		nsset-holder | nsset-init | nsset-login | sleep) echo "${_p#/proc/} $(cat "$_p/comm")" ;;
+		esac
+	done | sort -n
+}
+# Starts CMD in the background and waits until it has unshared TYPE; its
+# pid goes to $UNSHARED. (Not for $(...): the pipe would never close.)
 start_unshared() { # TYPE CMD...
 	_t=$1; shift
-	"$@" &
-	_pid=$!
-	EXTRA="$EXTRA $_pid"
+	"$@" </dev/null >/dev/null 2>&1 &
+	UNSHARED=$!
+	EXTRA="$EXTRA $UNSHARED"
 	_n=0
-	while [ "$(ns_of "$_pid" "$_t" 2>/dev/null)" = "$(ns_of $$ "$_t")" ] ||
-		[ "$(cat "/proc/$_pid/comm" 2>/dev/null)" != sleep ]; do
+	while [ "$(ns_of "$UNSHARED" "$_t" 2>/dev/null)" = "$(ns_of $$ "$_t")" ] ||
+		[ "$(cat "/proc/$UNSHARED/comm" 2>/dev/null)" != sleep ]; do
 		_n=$((_n + 1)); [ $_n -lt 200 ] || return 1
 		sleep 0.05
 	done
-	echo "$_pid"
 }
 ago() { echo "@$(($(date +%s) - $1))"; }
 
@@ -175,7 +185,7 @@ print(d["store"], ",".join(keys))
 		"$(printf '%s\n' "$STDOUT" | sed -n 1p)" "alice's set"
 	assert_eq "students 3001" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "the group set"
 	assert_eq "sessions None" "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "the session set"
-	assert_eq "$NSSET_STORE,name,state,reason,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,hostname,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
+	assert_eq "$NSSET_STORE name,state,reason,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,hostname,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
 		"$(printf '%s\n' "$STDOUT" | sed -n 4p)" "keys"
 fi
 
@@ -267,7 +277,7 @@ assert_eq 1 "$RC" "a missing policy"
 case_begin "list, show and check change nothing"
 SNAP_PIDS="$SA $SC $SE $SB"
 snapshot >"$OUT/snap.before"
-PROCS_BEFORE=$(ls -d /proc/[0-9]* | wc -l)
+procs_of_note >"$OUT/procs.before"
 "$CTL" list >/dev/null
 "$CTL" list --json >/dev/null
 for s in user/2001 user/2002 group/3001 "$ESET"; do "$CTL" show "$s" >/dev/null; done
@@ -278,14 +288,17 @@ if ! cmp -s "$OUT/snap.before" "$OUT/snap.after"; then
 	diff "$OUT/snap.before" "$OUT/snap.after" | head -20 >&2
 	fail "the store or a mount table changed"
 fi
-assert_eq "$PROCS_BEFORE" "$(ls -d /proc/[0-9]* | wc -l)" "processes"
+procs_of_note >"$OUT/procs.after"
+assert_eq "$(cat "$OUT/procs.before")" "$(cat "$OUT/procs.after")" "processes of note"
+[ "$(wc -l <"$OUT/procs.before")" -ge 10 ] || fail "too few processes of note: the check is void"
 
 # ---------------------------------------------------------------------------
 case_begin "destroy frees everything, also copies in a mount namespace made later"
 INIT=$(field "$DA" init_pid)
 NSI=
 for t in mnt uts ipc net pid; do NSI="$NSI $(ino "$DA/$t")"; done
-UNS=$(start_unshared mnt unshare -m sleep 1000) || fail "unshare -m did not start"
+start_unshared mnt unshare -m sleep 1000 || fail "unshare -m did not start"
+UNS=$UNSHARED
 copies=$(awk -v id="[$(ino "$DA/uts")]" '
 	{ for (i = 7; i <= NF; i++) if ($i == "-") break }
 	$(i + 1) == "nsfs" && index($4, id) { n++ }
@@ -358,13 +371,29 @@ assert_eq "destroyed user/2200 of user solo (its holder was gone)" "$STDOUT"
 assert_eq 0 "$(nsfs_mount_count "$MNT")" "nsfs mounts of the stale set"
 end_session "$S1"
 
+case_begin "a pid set whose init died is stale while its holder lives; gc ends it"
+HI=$(field "$DA" holder_pid); II=$(field "$DA" init_pid)
+kill -STOP "$HI"        # it would reap the init and tear the set down at once
+kill -KILL "$II"
+settle_dead "$II" || fail "init did not die"
+run "$CTL" list
+assert_match "$STDOUT" '^user/2001 +stale +user +alice '
+assert_contains "$STDOUT" "user/2001: stale (its init (pid $II) died); 'nssetctl gc' removes it"
+run "$CTL" check alice
+assert_contains "$STDOUT" "yes, but stale (its init (pid $II) died): the next login destroys and recreates it"
+run "$CTL" gc
+assert_eq 0 "$RC" "gc"
+assert_eq "removed user/2001 of user alice (its init had died; killed holder $HI)" "$STDOUT"
+[ ! -e "$DA" ] || fail "set still there"
+settle_dead "$HI" || fail "the stopped holder was not killed"
+
 case_begin "half-built and dying leftovers: listed, gc takes them when old enough"
 B=$NSSET_STORE/.build-0123456789abcdef
 X=$NSSET_STORE/.dead-fedcba9876543210
 mkdir -m 0700 "$B" "$X"
 : >"$B/uts"; : >"$X/net"
-U=$(start_unshared uts unshare --uts sleep 1000) && N=$(start_unshared net unshare --net sleep 1000) ||
-	fail "unshare did not start"
+start_unshared uts unshare --uts sleep 1000 && U=$UNSHARED &&
+	start_unshared net unshare --net sleep 1000 && N=$UNSHARED || fail "unshare did not start"
 mount --bind "/proc/$U/ns/uts" "$B/uts" && mount --bind "/proc/$N/ns/net" "$X/net" || fail "bind mounts"
 UI=$(ino "$B/uts"); NI=$(ino "$X/net")
 cleanup_extra    # only the bind mounts keep the namespaces now
@@ -391,7 +420,7 @@ case_begin "a set being built (its directory open) is never taken"
 B=$NSSET_STORE/.build-00000000000000aa
 mkdir -m 0700 "$B"
 touch -m -d "$(ago 3600)" "$B"
-sleep 1000 3<"$B" &
+sleep 1000 3<"$B" </dev/null >/dev/null 2>&1 &
 HOLD=$!
 EXTRA="$EXTRA $HOLD"
 n=0; while [ ! -e "/proc/$HOLD/fd/3" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done

@@ -1,0 +1,1089 @@
+/* nssetctl: the admin tool of nsset. Root only, never setuid. Lists,
+ * shows, checks a policy against users, destroys sets and collects the
+ * garbage of crashes. The decisions live in lib/admin.c; this file parses
+ * the command line, prints and logs. See nssetctl(8).
+ *
+ * Exit codes: 0 ok, 1 failure (an operation failed, the policy has
+ * errors, or something of a destroyed set is left), 2 usage, 3 a named
+ * set, user or group does not exist (or a selection matched nothing),
+ * 4 not run as root.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "nstypes.h"
+#include "place.h"
+#include "policy.h"
+#include "store.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+#define EXIT_NOTFOUND 3
+#define EXIT_NOTROOT 4
+
+#define MAX_ARGS 256
+
+static const char usage_text[] =
+	"usage: nssetctl [--store PATH] COMMAND [ARGS]\n"
+	"\n"
+	"  list [--json]                 every set: state, owner, sessions, processes\n"
+	"  show SET                      one set in detail (SET: user/UID, user/NAME,\n"
+	"                                group/GID, group/NAME, session/ID, .build-ID, .dead-ID)\n"
+	"  check [--config FILE] [USER...]\n"
+	"                                lint the policy; explain what it does with USERs\n"
+	"  destroy SET... | --user USER | --group GROUP | --all-stale\n"
+	"                                end sets: kill their holder and pid namespace,\n"
+	"                                unmount and remove their files\n"
+	"  gc                            remove stale sets and crash leftovers\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure, 2 usage, 3 not found, 4 not root.\n"
+	"See nssetctl(8).\n";
+
+/* ---- output ------------------------------------------------------------------ */
+
+static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warnx(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("nssetctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("nssetctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("\nTry 'nssetctl --help'.\n", stderr);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+/* Who asked, for the log: root, and the sudo user if there is one. */
+static const char *requester(char *buf, size_t size)
+{
+	const char *sudo = getenv("SUDO_USER");
+	if (sudo && *sudo && strlen(sudo) < 64 && !strpbrk(sudo, "\n\r\t "))
+		snprintf(buf, size, "uid %u (sudo by %s)", (unsigned)getuid(), sudo);
+	else
+		snprintf(buf, size, "uid %u", (unsigned)getuid());
+	return buf;
+}
+
+static void time_local(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (t <= 0 || !localtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, size, "-");
+}
+
+/* ISO 8601 with the offset as +HH:MM (RFC 3339). */
+static void time_iso(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char z[8];
+	if (t <= 0 || !localtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm) ||
+	    !strftime(z, sizeof(z), "%z", &tm) || strlen(z) != 5) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	size_t len = strlen(buf);
+	snprintf(buf + len, size - len, "%.3s:%.2s", z, z + 3);
+}
+
+static void human_size(unsigned long long b, char *buf, size_t size)
+{
+	static const char units[] = "BKMGTP";
+	double v = (double)b;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%lluB", b);
+	else
+		snprintf(buf, size, "%.1f%c", v, units[u]);
+}
+
+/* Namespaces in the familiar order, "mnt:4026532251 uts:4026532252". */
+static void ns_list(const struct nsset_admin_set *s, char *buf, size_t size, bool inodes)
+{
+	static const char *const order[] = { "mnt", "uts", "ipc", "net", "pid", "cgroup", "time" };
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+		for (size_t i = 0; i < nsset_nstype_count; i++) {
+			if (strcmp(nsset_nstypes[i].name, order[o]) != 0)
+				continue;
+			bool want = s->ino[i] || (s->has_meta && (s->meta.ns_flags & nsset_nstypes[i].flag));
+			if (!want)
+				continue;
+			int n;
+			if (!inodes)
+				n = snprintf(buf + len, size - len, "%s%s", len ? "," : "", order[o]);
+			else if (s->ino[i])
+				n = snprintf(buf + len, size - len, "%s%s:%llu", len ? " " : "", order[o],
+					     s->ino[i]);
+			else
+				n = snprintf(buf + len, size - len, "%s%s:-", len ? " " : "", order[o]);
+			if (n > 0 && (size_t)n < size - len)
+				len += (size_t)n;
+		}
+	}
+	if (!len)
+		snprintf(buf, size, "-");
+}
+
+static void owner_text(const struct nsset_admin_set *s, char *buf, size_t size)
+{
+	if (!s->has_meta)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.100s (%s %lu)", s->meta.owner[0] ? s->meta.owner : "?",
+			 s->meta.scope == NSSET_SCOPE_GROUP ? "gid" : "uid", s->meta.owner_id);
+}
+
+/* ---- JSON ---------------------------------------------------------------------- */
+
+/* Length of a valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+	if (!len || len > n || p[0] > 0xf4)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+static void json_str(const char *s)
+{
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			printf("\\%c", c);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			printf("\\u%04x", c);
+			i++;
+		} else if (c < 0x80) {
+			putchar(c);
+			i++;
+		} else {
+			size_t len = utf8_len(p + i, n - i);
+			if (len) {
+				fwrite(p + i, 1, len, stdout);
+				i += len;
+			} else {
+				fputs("\\ufffd", stdout);   /* not UTF-8: never invalid JSON */
+				i++;
+			}
+		}
+	}
+	putchar('"');
+}
+
+/* A string, or null when empty. */
+static void json_opt(const char *s)
+{
+	json_str(s && *s ? s : NULL);
+}
+
+static void json_set(const struct nsset_admin_set *s)
+{
+	const struct nsset_meta *m = &s->meta;
+	char buf[64];
+	printf("    {\n      \"name\": ");
+	json_str(s->name);
+	printf(",\n      \"state\": ");
+	json_str(nsset_admin_state_name(s->state));
+	printf(",\n      \"reason\": ");
+	json_opt(s->why);
+	printf(",\n      \"scope\": ");
+	json_str(s->has_meta ? nsset_scope_name(m->scope) : NULL);
+	printf(",\n      \"id\": ");
+	json_str(s->has_meta ? m->id : NULL);
+	printf(",\n      \"owner\": ");
+	json_str(s->has_meta ? m->owner : NULL);
+	printf(",\n      \"owner_id\": ");
+	if (s->has_meta)
+		printf("%lu", m->owner_id);
+	else
+		fputs("null", stdout);
+	printf(",\n      \"created_by\": ");
+	json_opt(s->has_meta ? m->created_by : NULL);
+	printf(",\n      \"created\": ");
+	time_iso(s->has_meta ? m->created : 0, buf, sizeof(buf));
+	json_str(s->has_meta && m->created > 0 ? buf : NULL);
+	printf(",\n      \"created_unix\": ");
+	if (s->has_meta && m->created > 0)
+		printf("%lld", m->created);
+	else
+		fputs("null", stdout);
+	printf(",\n      \"keep\": ");
+	json_str(s->has_meta ? (m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions") : NULL);
+	printf(",\n      \"tmp\": ");
+	json_str(s->has_meta ? (m->tmp_private ? "private" : "shared") : NULL);
+	printf(",\n      \"tmp_size\": ");
+	json_opt(s->has_meta ? m->tmp_size : NULL);
+	printf(",\n      \"hostname\": ");
+	json_opt(s->has_meta ? m->hostname : NULL);
+	printf(",\n      \"namespaces\": {");
+	static const char *const order[] = { "mnt", "uts", "ipc", "net", "pid", "cgroup", "time" };
+	bool first = true;
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
+		for (size_t i = 0; i < nsset_nstype_count; i++) {
+			if (strcmp(nsset_nstypes[i].name, order[o]) != 0)
+				continue;
+			bool listed = s->has_meta && (m->ns_flags & nsset_nstypes[i].flag);
+			if (!listed && !s->ino[i])
+				continue;
+			printf("%s\"%s\": ", first ? "" : ", ", order[o]);
+			if (s->ino[i])
+				printf("%llu", s->ino[i]);
+			else
+				fputs("null", stdout);
+			first = false;
+		}
+	printf("},\n      \"sessions\": %d,\n      \"sessions_gone\": %d,\n      \"processes\": %d",
+	       s->sessions, s->sessions_gone, s->processes);
+	printf(",\n      \"holder_pid\": ");
+	if (s->has_meta && m->holder_pid > 0)
+		printf("%d", (int)m->holder_pid);
+	else
+		fputs("null", stdout);
+	printf(",\n      \"holder_alive\": %s", s->holder_alive ? "true" : "false");
+	printf(",\n      \"init_pid\": ");
+	if (s->has_meta && m->init_pid > 0)
+		printf("%d", (int)m->init_pid);
+	else
+		fputs("null", stdout);
+	printf(",\n      \"init_alive\": %s", s->init_alive ? "true" : "false");
+	printf(",\n      \"in_use_by\": ");
+	if (s->in_use_by > 0)
+		printf("%d", (int)s->in_use_by);
+	else
+		fputs("null", stdout);
+	printf("\n    }");
+}
+
+/* ---- the store ------------------------------------------------------------------ */
+
+static const char *store_path = NSSET_STORE_PATH;
+
+/* Opens the store and lists it; an absent store is an empty list.
+ * Returns 0, or EXIT_FAIL after saying why. */
+static int load(struct nsset_store *st, bool *have_store, struct nsset_admin_list *l)
+{
+	struct nsset_err e = { 0 };
+	memset(l, 0, sizeof(*l));
+	st->fd = -1;
+	int r = nsset_admin_store_open(store_path, st, &e);
+	if (r < 0) {
+		warnx("%s", e.msg);
+		return EXIT_FAIL;
+	}
+	*have_store = r == 0;
+	if (r == 1)
+		return 0;
+	if (nsset_admin_list(st, l, &e) < 0) {
+		warnx("%s", e.msg);
+		nsset_store_close(st);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* ---- list ------------------------------------------------------------------------- */
+
+static int cmd_list(bool json)
+{
+	struct nsset_store st;
+	struct nsset_admin_list l;
+	bool have_store;
+	int rc = load(&st, &have_store, &l);
+	if (rc)
+		return rc;
+	if (json) {
+		printf("{\n  \"store\": ");
+		json_str(store_path);
+		printf(",\n  \"sets\": [");
+		for (size_t i = 0; i < l.count; i++) {
+			fputs(i ? ",\n" : "\n", stdout);
+			json_set(&l.sets[i]);
+		}
+		printf("%s]\n}\n", l.count ? "\n  " : "");
+		goto out;
+	}
+	if (l.count == 0) {
+		printf("no sets in %s\n", store_path);
+		goto out;
+	}
+	enum { C_SET, C_STATE, C_SCOPE, C_OWNER, C_CREATED, C_SESS, C_PROCS, C_HOLDER, C_NS, NCOL };
+	static const char *const head[NCOL] = { "SET", "STATE", "SCOPE", "OWNER", "CREATED",
+						"SESSIONS", "PROCS", "HOLDER", "NAMESPACES" };
+	static const bool right[NCOL] = { [C_SESS] = true, [C_PROCS] = true, [C_HOLDER] = true };
+	size_t rows = l.count + 1;
+	char (*cell)[NCOL][160] = calloc(rows, sizeof(*cell));
+	if (!cell) {
+		warnx("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	size_t width[NCOL] = { 0 };
+	for (size_t c = 0; c < NCOL; c++)
+		snprintf(cell[0][c], sizeof(cell[0][c]), "%s", head[c]);
+	for (size_t i = 0; i < l.count; i++) {
+		const struct nsset_admin_set *s = &l.sets[i];
+		char (*r)[160] = cell[i + 1];
+		snprintf(r[C_SET], sizeof(r[C_SET]), "%s", s->name);
+		snprintf(r[C_STATE], sizeof(r[C_STATE]), "%s", nsset_admin_state_name(s->state));
+		snprintf(r[C_SCOPE], sizeof(r[C_SCOPE]), "%s",
+			 s->has_meta ? nsset_scope_name(s->meta.scope) : "-");
+		owner_text(s, r[C_OWNER], sizeof(r[C_OWNER]));
+		time_local(s->has_meta ? s->meta.created : 0, r[C_CREATED], sizeof(r[C_CREATED]));
+		snprintf(r[C_SESS], sizeof(r[C_SESS]), "%d", s->sessions);
+		snprintf(r[C_PROCS], sizeof(r[C_PROCS]), "%d", s->processes);
+		if (s->holder_alive && s->has_meta)
+			snprintf(r[C_HOLDER], sizeof(r[C_HOLDER]), "%d", (int)s->meta.holder_pid);
+		else
+			snprintf(r[C_HOLDER], sizeof(r[C_HOLDER]), "-");
+		ns_list(s, r[C_NS], sizeof(r[C_NS]), true);
+	}
+	for (size_t i = 0; i < rows; i++)
+		for (size_t c = 0; c < NCOL; c++)
+			if (strlen(cell[i][c]) > width[c])
+				width[c] = strlen(cell[i][c]);
+	for (size_t i = 0; i < rows; i++) {
+		for (size_t c = 0; c < NCOL; c++) {
+			const char *sep = c ? "  " : "";
+			if (c == NCOL - 1)
+				printf("%s%s", sep, cell[i][c]);
+			else if (right[c])
+				printf("%s%*s", sep, (int)width[c], cell[i][c]);
+			else
+				printf("%s%-*s", sep, (int)width[c], cell[i][c]);
+		}
+		putchar('\n');
+	}
+	free(cell);
+	bool noted = false;
+	for (size_t i = 0; i < l.count; i++) {
+		const struct nsset_admin_set *s = &l.sets[i];
+		if (s->state == NSSET_ADMIN_OK)
+			continue;
+		if (!noted)
+			putchar('\n');
+		noted = true;
+		const char *hint = s->state == NSSET_ADMIN_STALE || s->state == NSSET_ADMIN_HALF_BUILT ||
+					   (s->state == NSSET_ADMIN_DYING && !s->in_use_by)
+				   ? "; 'nssetctl gc' removes it" : "";
+		printf("%s: %s%s%s%s%s\n", s->name, nsset_admin_state_name(s->state),
+		       s->why[0] ? " (" : "", s->why, s->why[0] ? ")" : "", hint);
+	}
+out:
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	return rc;
+}
+
+/* ---- show ------------------------------------------------------------------------- */
+
+static void print_kv(const char *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void print_kv(const char *k, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("%-11s ", k);
+	vprintf(fmt, ap);
+	putchar('\n');
+	va_end(ap);
+}
+
+static void show_meta(const struct nsset_admin_set *s)
+{
+	char buf[256], when[64];
+	print_kv("set", "%s", s->name);
+	print_kv("state", "%s%s%s%s", nsset_admin_state_name(s->state), s->why[0] ? " (" : "",
+		 s->why, s->why[0] ? ")" : "");
+	if (!s->has_meta) {
+		print_kv("meta", "none (not written yet, or already removed)");
+	} else {
+		const struct nsset_meta *m = &s->meta;
+		owner_text(s, buf, sizeof(buf));
+		print_kv("scope", "%s", nsset_scope_name(m->scope));
+		print_kv("owner", "%s", buf);
+		time_local(m->created, when, sizeof(when));
+		print_kv("created", "%s by %s", when, m->created_by[0] ? m->created_by : "?");
+		print_kv("keep", "%s", m->scope == NSSET_SCOPE_SESSION ? "session (ends with it)"
+				       : m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions");
+		if (m->tmp_private)
+			print_kv("tmp", "private%s%s", m->tmp_size[0] ? ", size=" : "", m->tmp_size);
+		else
+			print_kv("tmp", "shared with the host");
+		if (m->hostname[0])
+			print_kv("hostname", "%s (as made)", m->hostname);
+		print_kv("holder", "pid %d (%s)", (int)m->holder_pid,
+			 s->holder_alive ? "alive" : "gone");
+		if (m->init_pid > 0)
+			print_kv("init", "pid %d (%s)", (int)m->init_pid, s->init_alive ? "alive" : "gone");
+	}
+	ns_list(s, buf, sizeof(buf), true);
+	print_kv("namespaces", "%s", buf);
+	if (s->in_use_by)
+		print_kv("in use by", "pid %d", (int)s->in_use_by);
+}
+
+static void show_sessions(const struct nsset_admin_detail *d, const struct nsset_admin_set *s)
+{
+	printf("\nsessions: %d live, %d gone\n", s->sessions, s->sessions_gone);
+	if (!d->nsessions)
+		return;
+	printf("  %-8s %-12s %-16s %-19s %s\n", "PID", "USER", "COMM", "STARTED", "STATE");
+	for (size_t i = 0; i < d->nsessions; i++) {
+		const struct nsset_admin_session *x = &d->sessions[i];
+		char user[64] = "-", when[64];
+		if (x->alive)
+			nsset_admin_user_name(x->uid, user, sizeof(user));
+		time_local(x->started, when, sizeof(when));
+		printf("  %-8d %-12s %-16s %-19s %s\n", (int)x->pid, user, x->alive ? x->comm : "-",
+		       when, x->alive ? "alive" : "gone");
+	}
+}
+
+static void show_procs(const struct nsset_admin_detail *d, const struct nsset_admin_set *s)
+{
+	printf("\nprocesses: %zu\n", d->nprocs);
+	if (!d->nprocs)
+		return;
+	printf("  %-8s %-12s %-16s %s\n", "PID", "USER", "COMM", "STARTED");
+	for (size_t i = 0; i < d->nprocs; i++) {
+		const struct nsset_admin_proc *p = &d->procs[i];
+		char user[64], when[64];
+		nsset_admin_user_name(p->uid, user, sizeof(user));
+		time_local(p->started, when, sizeof(when));
+		printf("  %-8d %-12s %-16s %s%s\n", (int)p->pid, user, p->comm, when,
+		       s->has_meta && p->pid == s->meta.init_pid ? "  (init)" : "");
+	}
+}
+
+static void show_inside(const struct nsset_admin_detail *d)
+{
+	printf("\ninside:\n");
+	if (!d->has_hostname && !d->has_ifaces && !d->has_mounts) {
+		printf("  no mnt, uts or net namespace: mounts, hostname and network are the host's\n");
+		return;
+	}
+	if (!d->inside) {
+		printf("  cannot look inside: %s\n", d->inside_err);
+		return;
+	}
+	printf("  %-11s %s\n", "hostname", d->has_hostname ? d->hostname : "(the host's: no uts namespace)");
+	if (!d->has_ifaces) {
+		printf("  %-11s %s\n", "interfaces", "(the host's: no net namespace)");
+	} else {
+		for (size_t i = 0; i < d->nifaces; i++)
+			printf("  %-11s %s %s%s%s\n", i ? "" : "interfaces", d->ifaces[i].name,
+			       d->ifaces[i].up ? "UP" : "DOWN", d->ifaces[i].addrs[0] ? " " : "",
+			       d->ifaces[i].addrs);
+		if (!d->nifaces)
+			printf("  %-11s none\n", "interfaces");
+	}
+	if (!d->has_mounts) {
+		printf("  %-11s %s\n", "mounts", "(the host's: no mnt namespace)");
+		return;
+	}
+	printf("  %-11s %zu in its mount namespace; of note:\n", "mounts", d->total_mounts);
+	printf("    %-13s %-7s %-8s %8s %8s  %s\n", "TARGET", "TYPE", "SOURCE", "SIZE", "USED",
+	       "OPTIONS");
+	for (size_t i = 0; i < d->nmounts; i++) {
+		const struct nsset_admin_mount *m = &d->mounts[i];
+		char size[32] = "-", used[32] = "-";
+		if (m->has_usage) {
+			human_size(m->size, size, sizeof(size));
+			human_size(m->used, used, sizeof(used));
+		}
+		printf("    %-13s %-7s %-8s %8s %8s  %s\n", m->target, m->fstype, m->source, size, used,
+		       m->options);
+	}
+}
+
+static int cmd_show(const char *arg)
+{
+	char name[64];
+	struct nsset_err e = { 0 };
+	if (nsset_admin_resolve_name(arg, name, sizeof(name), &e) < 0) {
+		warnx("%s", e.msg);
+		return e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_USAGE;
+	}
+	struct nsset_store st;
+	struct nsset_admin_list l;
+	bool have_store;
+	int rc = load(&st, &have_store, &l);
+	if (rc)
+		return rc;
+	int idx = nsset_admin_find(&l, name);
+	if (idx < 0) {
+		warnx("%s: no such set in %s", name, store_path);
+		rc = EXIT_NOTFOUND;
+		goto out;
+	}
+	const struct nsset_admin_set *s = &l.sets[idx];
+	struct nsset_admin_detail d;
+	if (nsset_admin_detail(&st, s, &d, &e) < 0) {
+		warnx("%s", e.msg);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	show_meta(s);
+	show_sessions(&d, s);
+	show_procs(&d, s);
+	show_inside(&d);
+	nsset_admin_detail_free(&d);
+out:
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	return rc;
+}
+
+/* ---- check ------------------------------------------------------------------------ */
+
+static void describe_set(const struct nsset_admin_explain *x)
+{
+	const struct nsset_meta *m = &x->want;
+	char ns[64];
+	nsset_nsflags_format(m->ns_flags, ns, sizeof(ns));
+	switch (m->scope) {
+	case NSSET_SCOPE_USER:
+		printf("  %-8s %s (user %s, uid %lu)\n", "set", x->setname, m->owner, m->owner_id);
+		break;
+	case NSSET_SCOPE_GROUP:
+		printf("  %-8s %s (group %s, gid %lu, shared by its members)\n", "set", x->setname,
+		       m->owner, m->owner_id);
+		break;
+	default:
+		printf("  %-8s a new session set for every login (%s), removed when it ends\n",
+		       "set", x->setname);
+		break;
+	}
+	printf("  %-8s namespaces %s; tmp %s%s%s", "", ns, m->tmp_private ? "private" : "shared",
+	       m->tmp_size[0] ? " size=" : "", m->tmp_size);
+	if (m->hostname[0])
+		printf("; hostname %s", m->hostname);
+	if (m->scope != NSSET_SCOPE_SESSION)
+		printf("; keep=%s", m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions");
+	if (x->rule->shell[0])
+		printf("; shell=%s", x->rule->shell);
+	if (x->rule->no_new_privs)
+		printf("; nnp=yes");
+	putchar('\n');
+}
+
+static void describe_exists(const struct nsset_admin_explain *x, const struct nsset_user *u,
+			    const struct nsset_admin_list *l, bool have_store)
+{
+	const struct nsset_admin_set *s = x->exists_index >= 0 ? &l->sets[x->exists_index] : NULL;
+	char ns[64];
+	switch (x->exists) {
+	case NSSET_EXISTS_NONE:
+		break;
+	case NSSET_EXISTS_NO:
+		printf("  %-8s no%s: the next login creates it\n", "exists",
+		       have_store ? "" : " (no store yet)");
+		break;
+	case NSSET_EXISTS_OK:
+		printf("  %-8s yes, ok, %d live session(s), %d process(es): the next login joins it\n",
+		       "exists", s->sessions, s->processes);
+		break;
+	case NSSET_EXISTS_STALE:
+		printf("  %-8s yes, but %s (%s): the next login destroys and recreates it\n", "exists",
+		       nsset_admin_state_name(s->state), s->why);
+		break;
+	case NSSET_EXISTS_BROKEN:
+		printf("  %-8s yes, but broken (%s): logins to it are refused until it is "
+		       "destroyed\n", "exists", s->why);
+		break;
+	case NSSET_EXISTS_OTHER_POLICY:
+		nsset_nsflags_format(s->meta.ns_flags, ns, sizeof(ns));
+		printf("  %-8s yes, but made under another rule (namespaces %s; tmp %s%s%s%s%s):\n"
+		       "  %-8s the next login remakes it if it has no session, else is refused "
+		       "(%d live session(s) now)\n",
+		       "exists", ns, s->meta.tmp_private ? "private" : "shared",
+		       s->meta.tmp_size[0] ? " size=" : "", s->meta.tmp_size,
+		       s->meta.hostname[0] ? "; hostname " : "", s->meta.hostname, "", s->sessions);
+		break;
+	case NSSET_EXISTS_SESSION:
+		printf("  %-8s always new; %s has %d session set(s) now\n", "exists", u->name,
+		       x->session_sets);
+		break;
+	}
+}
+
+static void print_groups(const struct nsset_user *u)
+{
+	printf("%s (uid %u, gid %u; groups", u->name, (unsigned)u->uid, (unsigned)u->gid);
+	for (size_t i = 0; i < u->ngroups; i++) {
+		char g[64];
+		nsset_admin_group_name(u->groups[i], g, sizeof(g));
+		printf(" %s(%u)", g, (unsigned)u->groups[i]);
+	}
+	printf(")\n");
+}
+
+static int explain_user(const char *name, const struct nsset_policy *pol,
+			const struct nsset_admin_lint *lint, const char *conf,
+			const struct nsset_admin_list *l, bool have_store, bool policy_ok)
+{
+	struct nsset_user u;
+	struct nsset_err e = { 0 };
+	if (nsset_user_lookup(name, &u, &e) < 0) {
+		printf("%s\n  %-8s %s\n", name, "error", e.msg);
+		return e.errnum == 0 || e.errnum == ENOENT || e.errnum == ESRCH ? EXIT_NOTFOUND
+										: EXIT_FAIL;
+	}
+	print_groups(&u);
+	int rc = EXIT_OK;
+	if (u.uid == 0) {
+		printf("  %-8s uid 0 is never placed: pam_nsset and nsset-enter leave root alone, "
+		       "before reading the policy\n", "result");
+		goto out;
+	}
+	if (!policy_ok) {
+		printf("  %-8s login refused: %s has errors, and a broken policy fails closed "
+		       "(unless the module has ignore_config_error)\n", "result", conf);
+		goto out;
+	}
+	struct nsset_admin_explain x;
+	if (nsset_admin_explain(pol, &u, l, &x, &e) < 0) {
+		printf("  %-8s %s\n", "error", e.msg);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (x.why == NSSET_WHY_LOOKUP_FAILED) {
+		printf("  %-8s login refused: %s: %s (a failed group lookup never falls through "
+		       "to a later rule)\n", "result", conf, x.err);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (x.why == NSSET_WHY_NO_RULE) {
+		printf("  %-8s no rule matches: the login is not placed (PAM_IGNORE)\n", "result");
+		goto out;
+	}
+	char line[512], g[64];
+	nsset_admin_lint_line(lint, x.rule->line, line, sizeof(line));
+	printf("  %-8s %s:%u: %s\n", "rule", conf, x.rule->line, line);
+	switch (x.why) {
+	case NSSET_WHY_USER:
+		printf("  %-8s the rule names the user %s\n", "because", u.name);
+		break;
+	case NSSET_WHY_GROUP:
+		nsset_admin_group_name(x.gid, g, sizeof(g));
+		printf("  %-8s %s is a member of group %s (gid %u, %s)\n", "because", u.name, g,
+		       (unsigned)x.gid, x.primary ? "the primary group" : "via getgrouplist");
+		break;
+	default:
+		printf("  %-8s '*' matches every user, and no earlier rule matched %s\n", "because",
+		       u.name);
+		break;
+	}
+	if (x.rule->scope == NSSET_SCOPE_NONE) {
+		printf("  %-8s scope none: the login is not placed (PAM_IGNORE)\n", "result");
+		goto out;
+	}
+	if (!x.has_set) {
+		printf("  %-8s login refused: %s\n", "result", x.err);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	describe_set(&x);
+	describe_exists(&x, &u, l, have_store);
+out:
+	nsset_user_free(&u);
+	return rc;
+}
+
+static int cmd_check(const char *conf, char **users, int nusers)
+{
+	char abs[PATH_MAX];
+	/* nsset_policy_load checks every directory from / down: give it the
+	 * path as the module would see it, absolute, symlinks unresolved. */
+	if (conf[0] != '/') {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)) || snprintf(abs, sizeof(abs), "%s/%s", cwd, conf) >= (int)sizeof(abs)) {
+			warnx("%s: cannot make the path absolute", conf);
+			return EXIT_FAIL;
+		}
+		conf = abs;
+	}
+	struct nsset_admin_lint lint;
+	struct nsset_policy pol;
+	struct nsset_err e = { 0 };
+	if (nsset_admin_lint_file(conf, &lint, &pol, &e) < 0) {
+		printf("%s\n", e.msg);
+		printf("%s: refused as it is: pam_nsset would refuse every login but root's "
+		       "(unless the module has ignore_config_error)\n", conf);
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < lint.count; i++)
+		printf("%s\n", lint.findings[i].msg);
+	printf("%s: %zu rule(s), %zu error(s), %zu warning(s)\n", conf, lint.rules, lint.errors,
+	       lint.warnings);
+	int rc = lint.errors ? EXIT_FAIL : EXIT_OK;
+
+	struct nsset_store st = { .fd = -1 };
+	struct nsset_admin_list l = { 0 };
+	bool have_store = false;
+	if (nusers > 0 && load(&st, &have_store, &l) != 0)
+		rc = EXIT_FAIL;
+	for (int i = 0; i < nusers; i++) {
+		putchar('\n');
+		int r = explain_user(users[i], &pol, &lint, conf, &l, have_store, lint.errors == 0);
+		if (r == EXIT_FAIL || (r == EXIT_NOTFOUND && rc == EXIT_OK))
+			rc = r;
+	}
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	nsset_policy_free(&pol);
+	nsset_admin_lint_free(&lint);
+	return rc;
+}
+
+/* ---- destroy and gc -------------------------------------------------------------- */
+
+struct target {
+	char name[64];
+	enum nsset_admin_mode mode;
+};
+
+static void add_target(struct target *t, size_t *n, const char *name, enum nsset_admin_mode mode)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(t[i].name, name) == 0) {
+			if (mode == NSSET_ADMIN_ANY)
+				t[i].mode = mode;
+			return;
+		}
+	snprintf(t[*n].name, sizeof(t[*n].name), "%s", name);
+	t[*n].mode = mode;
+	(*n)++;
+}
+
+/* Destroys one entry and reports it; returns an exit code. */
+static int destroy_one(const struct nsset_store *st, const struct nsset_admin_set *before,
+		       const char *name, enum nsset_admin_mode mode, const char *verb)
+{
+	struct nsset_admin_result r;
+	struct nsset_err e = { 0 };
+	char who[128];
+	int x = nsset_admin_destroy(st, name, mode, &r, &e);
+	if (x < 0) {
+		warnx("%s", e.msg);
+		syslog(LOG_ERR, "%s set %s failed (nssetctl, requested by %s): %s",
+		       strcmp(verb, "removed") == 0 ? "removing" : "destroying", name,
+		       requester(who, sizeof(who)), e.msg);
+		return e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL;
+	}
+	if (x > 0) {
+		printf("skipped %s: %s\n", name, r.why);
+		return EXIT_OK;
+	}
+	char killed[128] = "", owner[300] = "";
+	if (r.holder_killed && r.init_killed)
+		snprintf(killed, sizeof(killed), "; killed holder %d and init %d",
+			 (int)r.holder_killed, (int)r.init_killed);
+	else if (r.holder_killed)
+		snprintf(killed, sizeof(killed), "; killed holder %d", (int)r.holder_killed);
+	else if (r.init_killed)
+		snprintf(killed, sizeof(killed), "; killed init %d", (int)r.init_killed);
+	if (before && before->has_meta)
+		snprintf(owner, sizeof(owner), " of %s %s",
+			 before->meta.scope == NSSET_SCOPE_GROUP ? "group" : "user", before->meta.owner);
+	printf("%s %s%s (%s%s)\n", verb, name, owner, r.why, killed);
+	syslog(LOG_NOTICE, "set %s%s %s by nssetctl, requested by %s: %s%s", name, owner, verb,
+	       requester(who, sizeof(who)), r.why, killed);
+	if (r.nsfs_left > 0) {
+		warnx("%s: %d nsfs mount(s) of its namespaces remain (one in the mount namespace of "
+		      "pid %d)", name, r.nsfs_left, (int)r.nsfs_left_pid);
+		syslog(LOG_ERR, "set %s: %d nsfs mount(s) of its namespaces remain after %s",
+		       name, r.nsfs_left, verb);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int worse(int a, int b)
+{
+	/* failure > not found > ok */
+	if (a == EXIT_FAIL || b == EXIT_FAIL)
+		return EXIT_FAIL;
+	return a != EXIT_OK ? a : b;
+}
+
+static int cmd_destroy(char **sets, int nsets, char **users, int nusers, char **groups,
+		       int ngroups, bool all_stale)
+{
+	struct nsset_store st;
+	struct nsset_admin_list l;
+	bool have_store;
+	int rc = load(&st, &have_store, &l);
+	if (rc)
+		return rc;
+	size_t cap = (size_t)nsets + l.count + 1, n = 0;
+	struct target *t = calloc(cap, sizeof(*t));
+	if (!t) {
+		warnx("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	struct nsset_err e = { 0 };
+	for (int i = 0; i < nsets; i++) {
+		char name[64];
+		if (nsset_admin_resolve_name(sets[i], name, sizeof(name), &e) < 0) {
+			warnx("%s", e.msg);
+			rc = worse(rc, e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL);
+			continue;
+		}
+		add_target(t, &n, name, NSSET_ADMIN_ANY);
+	}
+	for (int i = 0; i < nusers; i++) {
+		struct nsset_user u;
+		unsigned long uid;
+		char *end;
+		bool numeric = users[i][0] >= '0' && users[i][0] <= '9' &&
+			       (uid = strtoul(users[i], &end, 10), *end == '\0');
+		if (nsset_user_lookup(users[i], &u, &e) == 0) {
+			uid = u.uid;
+			nsset_user_free(&u);
+		} else if (!numeric) {
+			warnx("%s", e.msg);
+			rc = worse(rc, EXIT_NOTFOUND);
+			continue;
+		}
+		size_t before = n;
+		for (size_t k = 0; k < l.count; k++) {
+			const struct nsset_admin_set *s = &l.sets[k];
+			if (!s->is_set)
+				continue;
+			if ((s->id.scope == NSSET_SCOPE_USER && strtoul(s->id.id, NULL, 10) == uid) ||
+			    (s->id.scope == NSSET_SCOPE_SESSION && s->has_meta && s->meta.owner_id == uid))
+				add_target(t, &n, s->name, NSSET_ADMIN_ANY);
+		}
+		if (n == before) {
+			warnx("user %s has no set", users[i]);
+			rc = worse(rc, EXIT_NOTFOUND);
+		}
+	}
+	for (int i = 0; i < ngroups; i++) {
+		char arg[300], name[64];
+		snprintf(arg, sizeof(arg), "group/%s", groups[i]);
+		if (nsset_admin_resolve_name(arg, name, sizeof(name), &e) < 0) {
+			warnx("%s", e.msg);
+			rc = worse(rc, e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL);
+			continue;
+		}
+		if (nsset_admin_find(&l, name) < 0) {
+			warnx("group %s has no set", groups[i]);
+			rc = worse(rc, EXIT_NOTFOUND);
+			continue;
+		}
+		add_target(t, &n, name, NSSET_ADMIN_ANY);
+	}
+	if (all_stale)
+		for (size_t k = 0; k < l.count; k++)
+			if (l.sets[k].state == NSSET_ADMIN_STALE)
+				add_target(t, &n, l.sets[k].name, NSSET_ADMIN_ONLY_STALE);
+	if (!have_store && n > 0) {
+		for (size_t i = 0; i < n; i++)
+			warnx("%s: no such set (there is no store at %s)", t[i].name, store_path);
+		rc = worse(rc, EXIT_NOTFOUND);
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int k = nsset_admin_find(&l, t[i].name);
+		rc = worse(rc, destroy_one(&st, k >= 0 ? &l.sets[k] : NULL, t[i].name, t[i].mode,
+					   "destroyed"));
+	}
+	free(t);
+out:
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	return rc;
+}
+
+static int cmd_gc(void)
+{
+	struct nsset_store st;
+	struct nsset_admin_list l;
+	bool have_store;
+	int rc = load(&st, &have_store, &l);
+	if (rc || !have_store)
+		return rc;
+	for (size_t i = 0; i < l.count; i++) {
+		const struct nsset_admin_set *s = &l.sets[i];
+		bool take = s->state == NSSET_ADMIN_STALE || s->state == NSSET_ADMIN_HALF_BUILT ||
+			    (s->state == NSSET_ADMIN_DYING && !s->in_use_by);
+		if (take)
+			rc = worse(rc, destroy_one(&st, s, s->name, NSSET_ADMIN_ONLY_STALE, "removed"));
+	}
+	/* Gone meanwhile is what gc wanted anyway. */
+	if (rc == EXIT_NOTFOUND)
+		rc = EXIT_OK;
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	return rc;
+}
+
+/* ---- main ------------------------------------------------------------------------- */
+
+/* --opt VALUE or --opt=VALUE at argv[*i]; NULL when argv[*i] is not --opt. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
+{
+	size_t n = strlen(opt);
+	if (strncmp(argv[*i], opt, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = NULL, *conf = NSSET_CONF_PATH;
+	char *pos[MAX_ARGS], *users[MAX_ARGS], *groups[MAX_ARGS];
+	int npos = 0, nusers = 0, ngroups = 0;
+	bool json = false, all_stale = false, opts_done = false, conf_given = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		bool missing = false;
+		if (!opts_done && a[0] == '-' && a[1]) {
+			if (strcmp(a, "--") == 0) {
+				opts_done = true;
+			} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+				fputs(usage_text, stdout);
+				return EXIT_OK;
+			} else if ((v = opt_value(argc, argv, &i, "--store", &missing))) {
+				store_path = v;
+			} else if ((v = opt_value(argc, argv, &i, "--config", &missing))) {
+				conf = v;
+				conf_given = true;
+			} else if ((v = opt_value(argc, argv, &i, "--user", &missing))) {
+				if (nusers == MAX_ARGS)
+					return usage_error("too many --user");
+				users[nusers++] = (char *)v;
+			} else if ((v = opt_value(argc, argv, &i, "--group", &missing))) {
+				if (ngroups == MAX_ARGS)
+					return usage_error("too many --group");
+				groups[ngroups++] = (char *)v;
+			} else if (strcmp(a, "--json") == 0) {
+				json = true;
+			} else if (strcmp(a, "--all-stale") == 0) {
+				all_stale = true;
+			} else if (missing) {
+				return usage_error("option %s needs a value", a);
+			} else {
+				return usage_error("unknown option: %s", a);
+			}
+			if (missing)
+				return usage_error("option %s needs a value", a);
+			continue;
+		}
+		if (!cmd) {
+			cmd = a;
+			continue;
+		}
+		if (npos == MAX_ARGS)
+			return usage_error("too many arguments");
+		pos[npos++] = argv[i];
+	}
+	if (!cmd)
+		return usage_error("no command given");
+	if (strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+
+	/* Options that do not belong to the command are a usage error, not
+	 * something to ignore: `destroy --json` must not destroy anything. */
+	bool is_list = strcmp(cmd, "list") == 0, is_show = strcmp(cmd, "show") == 0;
+	bool is_check = strcmp(cmd, "check") == 0, is_destroy = strcmp(cmd, "destroy") == 0;
+	bool is_gc = strcmp(cmd, "gc") == 0;
+	if (!is_list && !is_show && !is_check && !is_destroy && !is_gc)
+		return usage_error("unknown command: %s", cmd);
+	if (json && !is_list)
+		return usage_error("--json goes with list only");
+	if (conf_given && !is_check)
+		return usage_error("--config goes with check only");
+	if ((nusers || ngroups || all_stale) && !is_destroy)
+		return usage_error("--user, --group and --all-stale go with destroy only");
+	if ((is_list || is_gc) && npos)
+		return usage_error("%s takes no arguments", cmd);
+	if (is_show && npos != 1)
+		return usage_error("show takes exactly one SET");
+	if (is_destroy && !npos && !nusers && !ngroups && !all_stale)
+		return usage_error("destroy needs SET..., --user, --group or --all-stale");
+	if (store_path[0] != '/')
+		return usage_error("--store needs an absolute path");
+
+	/* Not a setuid tool: it takes paths from its caller. */
+	if (getauxval(AT_SECURE)) {
+		warnx("must not be installed setuid or setgid; run it as root");
+		return EXIT_FAIL;
+	}
+	if (getuid() != 0 || geteuid() != 0) {
+		warnx("%s needs root: the store %s and the namespaces of sets are root's only "
+		      "(try: sudo nssetctl %s)", cmd, store_path, cmd);
+		return EXIT_NOTROOT;
+	}
+	openlog("nssetctl", LOG_PID, LOG_AUTHPRIV);
+
+	int rc;
+	if (is_list)
+		rc = cmd_list(json);
+	else if (is_show)
+		rc = cmd_show(pos[0]);
+	else if (is_check)
+		rc = cmd_check(conf, pos, npos);
+	else if (is_destroy)
+		rc = cmd_destroy(pos, npos, users, nusers, groups, ngroups, all_stale);
+	else
+		rc = cmd_gc();
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warnx("writing the output: %s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	closelog();
+	return rc;
+}
