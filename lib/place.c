@@ -196,8 +196,8 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 		return errno == ENOENT ? ABSENT : REFUSE;
 	if (!nsset_set_holder_alive(p->setfd)) {
 		if (exclusive)
-			nsset_log(log, LOG_NOTICE, "set %s is stale (its holder is gone): recreating it",
-				  p->setname);
+			nsset_log(log, LOG_NOTICE, "set %s is stale (its holder is gone): recreating it "
+				  "for %s", p->setname, want->created_by);
 		return REMAKE;
 	}
 	if (nsset_meta_read(p->setfd, have, e) < 0) {
@@ -208,8 +208,8 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 	 * is about to tear it down, unless we do it first. */
 	if (have->init_pid > 0 && proc_starttime(have->init_pid) != have->init_start) {
 		if (exclusive)
-			nsset_log(log, LOG_NOTICE, "set %s is stale (its init died): recreating it",
-				  p->setname);
+			nsset_log(log, LOG_NOTICE, "set %s is stale (its init died): recreating it for %s",
+				  p->setname, want->created_by);
 		return REMAKE;
 	}
 	if (same_shape(have, want))
@@ -219,7 +219,7 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 	int live = nsset_session_count(p->setfd, true);
 	if (live == 0) {
 		nsset_log(log, LOG_NOTICE, "set %s was made under another policy and has no sessions: "
-			  "recreating it", p->setname);
+			  "recreating it for %s", p->setname, want->created_by);
 		return REMAKE;
 	}
 	nsset_fail(e, 0, "set %s was made under another policy and still has %d session(s); "
@@ -321,7 +321,9 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 		nsset_err_prefix(e, "joining set %s: ", p->setname);
 		goto out;
 	}
-	nsset_log(log, LOG_INFO, "%s set %s", p->created ? "created and joined" : "joined", p->setname);
+	/* The front end logs the placement with the user (one line per
+	 * login); this is the detail for `debug`. */
+	nsset_log(log, LOG_DEBUG, "%s set %s", p->created ? "created and joined" : "joined", p->setname);
 	rc = 0;
 out:
 	nsset_nsfds_close(&fds);
