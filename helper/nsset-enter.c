@@ -52,6 +52,7 @@ static const int saved_limits[] = { RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_NOFILE, RL
 				    RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_MEMLOCK };
 #define NLIMITS (sizeof(saved_limits) / sizeof(saved_limits[0]))
 static struct rlimit user_limits[NLIMITS];
+static bool limits_lifted;
 
 static void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(int prio, const char *fmt, ...)
@@ -124,28 +125,53 @@ static const char *env_get(char **env, const char *name)
 	return NULL;
 }
 
-/* Limits the caller set (RLIMIT_FSIZE 0, NOFILE 3...) must not break
- * our work, nor reach the holder, which inherits them: lift them while
- * privileged, give the caller's back to their own shell. */
+static void save_limits(void)
+{
+	for (size_t i = 0; i < NLIMITS; i++)
+		if (getrlimit(saved_limits[i], &user_limits[i]) < 0)
+			_exit(EXIT_CANNOT_PLACE);
+}
+
+/* Limits the caller set (RLIMIT_FSIZE 0, NOFILE 3...) must not break our
+ * work, nor reach the holder, which inherits them: while privileged, raise
+ * what is too low (never lower a hard limit, so that the caller's can be
+ * given back exactly), and keep a root process from dumping core. */
 static void lift_limits(void)
 {
 	for (size_t i = 0; i < NLIMITS; i++) {
-		getrlimit(saved_limits[i], &user_limits[i]);
-		struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
-		if (saved_limits[i] == RLIMIT_CORE)
-			r.rlim_cur = r.rlim_max = 0;   /* never dump a root process */
-		else if (saved_limits[i] == RLIMIT_NOFILE)
-			r.rlim_cur = r.rlim_max = 4096;
-		else if (saved_limits[i] == RLIMIT_STACK)
-			r.rlim_cur = 8 << 20;
-		setrlimit(saved_limits[i], &r);
+		struct rlimit r = user_limits[i];
+		rlim_t want = saved_limits[i] == RLIMIT_NOFILE ? 4096
+			    : saved_limits[i] == RLIMIT_STACK ? (rlim_t)8 << 20
+			    : saved_limits[i] == RLIMIT_CORE ? 0 : RLIM_INFINITY;
+		if (saved_limits[i] == RLIMIT_CORE) {
+			r.rlim_cur = 0;
+		} else {
+			if (r.rlim_max != RLIM_INFINITY && (want == RLIM_INFINITY || r.rlim_max < want))
+				r.rlim_max = want;
+			if (r.rlim_cur != RLIM_INFINITY && (want == RLIM_INFINITY || r.rlim_cur < want))
+				r.rlim_cur = want;
+		}
+		if (setrlimit(saved_limits[i], &r) < 0) {
+			/* No CAP_SYS_RESOURCE: as far as the hard limit goes. */
+			r.rlim_max = user_limits[i].rlim_max;
+			if (r.rlim_cur > r.rlim_max)
+				r.rlim_cur = r.rlim_max;
+			setrlimit(saved_limits[i], &r);
+		}
 	}
+	limits_lifted = true;
 }
 
+/* Before dropping privileges: afterwards a raised hard limit could not be
+ * lowered... it could, but a lowered one could not be raised back. */
 static void restore_limits(void)
 {
+	if (!limits_lifted)
+		return;
 	for (size_t i = 0; i < NLIMITS; i++)
-		setrlimit(saved_limits[i], &user_limits[i]);
+		if (setrlimit(saved_limits[i], &user_limits[i]) < 0)
+			fail(EXIT_CANNOT_PLACE, "restoring resource limits: %m");
+	limits_lifted = false;
 }
 
 /* ---- privilege ----------------------------------------------------------- */
@@ -189,6 +215,7 @@ static bool same_groups(const struct nsset_user *u)
  * nnp=yes, the bounding set and no_new_privs), then prove it. */
 static void drop_privileges(const struct nsset_user *u, bool nnp)
 {
+	restore_limits();
 	if (setgroups(u->ngroups, u->groups) < 0)
 		fail(EXIT_CANNOT_PLACE, "setgroups: %m");
 	capng_clear(nnp ? CAPNG_SELECT_ALL : (CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT));
@@ -265,7 +292,6 @@ static void __attribute__((noreturn)) run(const struct nsset_enter_args *args, c
 	/* `-- CMD` needs no shell: do not fail on a passwd shell that is
 	 * nsset-enter itself. */
 	const char *shell = args->mode == NSSET_ENTER_EXEC ? pw->pw_shell : choose_shell(rule, pw->pw_shell);
-	restore_limits();
 	umask(user_umask);
 	sigset_t none;
 	sigemptyset(&none);
@@ -357,6 +383,9 @@ int main(int argc, char **argv)
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* A caller's SIG_IGN for SIGCHLD would make our waitpid() fail. */
+	signal(SIGCHLD, SIG_DFL);
+	save_limits();
 	user_env = copy_env(environ);
 	clearenv();
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
@@ -378,10 +407,16 @@ int main(int argc, char **argv)
 	if (privileged) {
 		prctl(PR_SET_DUMPABLE, 0);
 		/* Real uid root too: the caller can no longer signal us (e.g.
-		 * SIGSTOP while we hold the lock of a set others share). */
-		if (setresuid(0, 0, 0) < 0)
-			fail(EXIT_CANNOT_PLACE, "setresuid: %m");
+		 * SIGSTOP while we hold the lock of a set others share). And
+		 * root's gid and no groups: the holder we may start lives on. */
+		if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			fail(EXIT_CANNOT_PLACE, "becoming root: %m");
+		/* Not in a directory of the caller's choosing while root. */
+		if (chdir("/") < 0)
+			fail(EXIT_CANNOT_PLACE, "chdir /: %m");
 		lift_limits();
+	} else if (!in_initial_userns()) {
+		fail(EXIT_CANNOT_PLACE, "running in a user namespace: cannot place anyone from here");
 	}
 	if (uid == (uid_t)-1)
 		fail(EXIT_CANNOT_PLACE, "invalid uid");
@@ -413,6 +448,9 @@ int main(int argc, char **argv)
 	if (!rule && e.msg[0])
 		fail(EXIT_CANNOT_PLACE, "%s: %s", NSSET_CONF_PATH, e.msg);
 	bool nnp = rule && rule->no_new_privs;
+	/* Find out whether there is a shell to run before making anything. */
+	if (args.mode != NSSET_ENTER_EXEC)
+		choose_shell(rule, pw->pw_shell);
 
 	if (!rule || rule->scope == NSSET_SCOPE_NONE) {
 		/* The policy places this user nowhere. */

@@ -118,8 +118,8 @@ static void kill_init(struct holder *h)
 static void unmount_build_files(struct holder *h)
 {
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
-		char path[PATH_MAX + 128];
-		snprintf(path, sizeof(path), "%s/%s/%s", h->st.path, h->build, nsset_nstypes[i].name);
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", h->setfd, nsset_nstypes[i].name);
 		umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 	}
 }
@@ -135,9 +135,10 @@ static int bind_ns_files(struct holder *h, struct nsset_err *e)
 		if (fd < 0)
 			return nsset_fail(e, errno, "creating %s/%s/%s", h->st.path, h->build, t->name);
 		close(fd);
-		char src[64], dst[PATH_MAX + 128];
+		char src[64], dst[64];
 		snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)h->init, t->name);
-		snprintf(dst, sizeof(dst), "%s/%s/%s", h->st.path, h->build, t->name);
+		/* Through the build directory's fd: nothing re-resolved. */
+		snprintf(dst, sizeof(dst), "/proc/self/fd/%d/%s", h->setfd, t->name);
 		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
 			if (errno == EINVAL && t->flag == CLONE_NEWNS)
 				return RETRY_ELSEWHERE;
@@ -394,8 +395,14 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	 * lock, so nothing else can be at this name. */
 	char final[64];
 	nsset_setid_name(&h->id, final, sizeof(final));
-	if (renameat2(h->st.fd, h->build, h->st.fd, final, RENAME_NOREPLACE) < 0)
-		return nsset_fail(e, errno, "%s/%s: putting the set in place", h->st.path, final);
+	int sfd = nsset_scope_open(&h->st, h->id.scope);
+	if (sfd < 0)
+		return nsset_fail(e, errno, "%s/%s", h->st.path, nsset_scope_dir(h->id.scope));
+	int rrc = renameat2(h->st.fd, h->build, sfd, h->id.id, RENAME_NOREPLACE);
+	int rerr = errno;
+	close(sfd);
+	if (rrc < 0)
+		return nsset_fail(e, rerr, "%s/%s: putting the set in place", h->st.path, final);
 	h->build[0] = '\0';
 
 	/* Let the init go on: for a pid set it now reaps; otherwise it leaves. */
@@ -467,18 +474,27 @@ static void rescan(struct holder *h, struct watchlist *wl)
 			continue;
 		pid_t pid;
 		unsigned long long start;
-		int pfd = -1;
+		int pfd = -1, err = EINVAL;     /* a malformed name: not ours */
 		if (nsset_session_parse(de->d_name, &pid, &start) == 0 &&
-		    strlen(de->d_name) < sizeof(wl->w[0].name))
+		    strlen(de->d_name) < sizeof(wl->w[0].name)) {
 			pfd = pidfd_open(pid, 0);
+			err = pfd < 0 ? errno : 0;
+		}
 		/* Checked after pidfd_open: if the start time still matches,
 		 * the pidfd names the session's process, not a newcomer. */
 		if (pfd >= 0 && proc_starttime(pid) != start) {
 			close(pfd);
 			pfd = -1;
+			err = ESRCH;
 		}
 		if (pfd < 0) {
-			unlinkat(dirfd(d), de->d_name, 0);
+			/* Only a session whose process is gone is removed: out
+			 * of fds (EMFILE) says nothing about the session. */
+			if (err == ESRCH || err == EINVAL)
+				unlinkat(dirfd(d), de->d_name, 0);
+			else
+				nsset_log(h->log, LOG_ERR, "set %s: cannot watch session %s: %s",
+					  h->setname, de->d_name, strerror(err));
 			continue;
 		}
 		if (wl->n == wl->cap) {
@@ -610,7 +626,7 @@ static void watch(struct holder *h)
 		for (size_t i = n - 2; i-- > 0;) {
 			if (i >= wl.n || !(pfds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			int sdir = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int sdir = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sdir >= 0) {
 				unlinkat(sdir, wl.w[i].name, 0);
 				close(sdir);
@@ -659,7 +675,7 @@ static int parse_request(struct holder *h, const char *store_path, const char *m
 /* The holder is started from whatever state its starter was in (a login's
  * nice value, CPU affinity, limits): a long-lived root process must not keep
  * them. Affinity matters doubly: retry_on_cpus() needs every CPU. */
-static void reset_inheritance(void)
+static int reset_inheritance(struct nsset_err *e)
 {
 	cpu_set_t all;
 	CPU_ZERO(&all);
@@ -678,9 +694,33 @@ static void reset_inheritance(void)
 		{ RLIMIT_NOFILE, 65536, 65536 },
 	};
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		struct rlimit r = { limits[i].cur, limits[i].max };
-		setrlimit(limits[i].res, &r);
+		struct rlimit r = { limits[i].cur, limits[i].max }, now;
+		if (setrlimit(limits[i].res, &r) == 0 || getrlimit(limits[i].res, &now) < 0)
+			continue;
+		/* Without CAP_SYS_RESOURCE the hard limit stays: go as far
+		 * as it allows. */
+		now.rlim_cur = limits[i].cur < now.rlim_max ? limits[i].cur : now.rlim_max;
+		setrlimit(limits[i].res, &now);
 	}
+	/* What a holder needs to watch many sessions for a long time. A
+	 * starter whose hard limits are lower (a hostile caller of
+	 * nsset-enter, where root lacks CAP_SYS_RESOURCE) gets no set rather
+	 * than a crippled holder that others would then share. */
+	static const struct { int res; const char *name; rlim_t min; } need[] = {
+		{ RLIMIT_NOFILE, "RLIMIT_NOFILE", 1024 },
+		{ RLIMIT_FSIZE, "RLIMIT_FSIZE", 1 << 20 },
+		{ RLIMIT_AS, "RLIMIT_AS", (rlim_t)256 << 20 },
+		{ RLIMIT_DATA, "RLIMIT_DATA", (rlim_t)256 << 20 },
+	};
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		struct rlimit now;
+		if (getrlimit(need[i].res, &now) == 0 && now.rlim_cur != RLIM_INFINITY &&
+		    now.rlim_cur < need[i].min)
+			return nsset_fail(e, 0, "the starter's %s (%llu) is too low for a set's holder "
+					  "(needs %llu)", need[i].name, (unsigned long long)now.rlim_cur,
+					  (unsigned long long)need[i].min);
+	}
+	return 0;
 }
 
 int nsset_holder_main(const char *store_path, const char *meta_text, int status_fd,
@@ -693,7 +733,7 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 	char line[NSSET_ERR_MAX + 16];
 
 	signal(SIGPIPE, SIG_IGN);
-	reset_inheritance();
+	int limits_ok = reset_inheritance(&e);
 	/* Never dumpable: nobody may ptrace a root process that holds fds
 	 * of the store (CVE-2016-8659). */
 	prctl(PR_SET_DUMPABLE, 0);
@@ -703,7 +743,7 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 	snprintf(line, sizeof(line), "pid %d\n", (int)getpid());
 	write_full(status_fd, line, strlen(line));
 
-	if (parse_request(&h, store_path, meta_text, &e) < 0)
+	if (limits_ok < 0 || parse_request(&h, store_path, meta_text, &e) < 0)
 		goto fail;
 	h.host_mnt_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (h.host_mnt_fd < 0) {

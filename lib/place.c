@@ -329,9 +329,13 @@ out:
 	nsset_nsfds_close(&fds);
 	if (rc < 0 && !p->created && want->scope == NSSET_SCOPE_SESSION && lockfd >= 0) {
 		/* Nothing was made under this fresh id: drop its lock file. */
-		char lock[sizeof(p->setname) + 8];
-		snprintf(lock, sizeof(lock), "%s.lock", p->setname);
-		unlinkat(st.fd, lock, 0);
+		char lock[40];
+		snprintf(lock, sizeof(lock), "%s.lock", p->id.id);
+		int sfd = nsset_scope_open(&st, p->id.scope);
+		if (sfd >= 0) {
+			unlinkat(sfd, lock, 0);
+			close(sfd);
+		}
 	}
 	close_fd(&lockfd);
 	nsset_store_close(&st);

@@ -192,12 +192,31 @@ int nsset_setid_parse(const char *name, struct nsset_setid *id)
 
 /* ---- locks and set directories ---------------------------------------- */
 
+/* Every path in the store is walked one component at a time without
+ * following symlinks (O_NOFOLLOW guards only the last component of a path). */
+int nsset_scope_open(const struct nsset_store *st, enum nsset_scope scope)
+{
+	return openat(st->fd, nsset_scope_dir(scope), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int open_sessions_dir(int setfd)
+{
+	return openat(setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 int nsset_set_lock(const struct nsset_store *st, const struct nsset_setid *id, int op,
 		   struct nsset_err *e)
 {
 	char name[64];
 	snprintf(name, sizeof(name), "%s/%s.lock", nsset_scope_dir(id->scope), id->id);
-	int fd = openat(st->fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	int sfd = nsset_scope_open(st, id->scope);
+	if (sfd < 0)
+		return nsset_fail(e, errno, "%s/%s: opening the scope directory", st->path,
+				  nsset_scope_dir(id->scope));
+	char lock[40];
+	snprintf(lock, sizeof(lock), "%s.lock", id->id);
+	int fd = openat(sfd, lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	close(sfd);
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s/%s: opening lock", st->path, name);
 	while (flock(fd, op) < 0) {
@@ -214,7 +233,13 @@ int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, s
 {
 	char name[64];
 	snprintf(name, sizeof(name), "%s/%s", nsset_scope_dir(id->scope), id->id);
-	int fd = openat(st->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sfd = nsset_scope_open(st, id->scope);
+	int fd = sfd < 0 ? -1 : openat(sfd, id->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd >= 0) {
+		int saved = errno;
+		close(sfd);
+		errno = saved;
+	}
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return -1;
@@ -348,7 +373,7 @@ int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e)
 
 static void remove_sessions_dir(int setfd)
 {
-	int sfd = openat(setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sfd = open_sessions_dir(setfd);
 	if (sfd >= 0) {
 		DIR *d = fdopendir(sfd);
 		if (d) {
@@ -371,12 +396,14 @@ int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struc
 		return nsset_fail(e, errno, "%s/%s: open", st->path, name);
 	int rc = 0;
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
-		char path[PATH_MAX + 128];
+		char path[PATH_MAX + 128], at[64];
 		snprintf(path, sizeof(path), "%s/%s/%s", st->path, name, nsset_nstypes[i].name);
+		/* Through the directory's fd: no path component re-resolved. */
+		snprintf(at, sizeof(at), "/proc/self/fd/%d/%s", dfd, nsset_nstypes[i].name);
 		/* umount first: unlinking a mount point of our own namespace
 		 * fails with EBUSY. Then unlink, which also detaches the copies
 		 * of this bind mount in mount namespaces made since. */
-		if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+		if (umount2(at, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
 			rc = nsset_fail(e, errno, "%s: umount", path);
 		if (unlinkat(dfd, nsset_nstypes[i].name, 0) < 0 && errno != ENOENT)
 			rc = nsset_fail(e, errno, "%s: unlink", path);
@@ -400,10 +427,15 @@ int nsset_set_remove(const struct nsset_store *st, const struct nsset_setid *id,
 		return nsset_fail(e, errno, "getrandom");
 	snprintf(to, sizeof(to), ".dead-%s", hex);
 	/* First make it unreachable for logins, atomically. */
-	if (renameat(st->fd, from, st->fd, to) < 0) {
-		if (errno == ENOENT)
+	int sfd = nsset_scope_open(st, id->scope);
+	if (sfd < 0)
+		return nsset_fail(e, errno, "%s/%s", st->path, nsset_scope_dir(id->scope));
+	if (renameat(sfd, id->id, st->fd, to) < 0) {
+		int saved = errno;
+		close(sfd);
+		if (saved == ENOENT)
 			return nsset_fail(e, ENOENT, "%s/%s", st->path, from);
-		return nsset_fail(e, errno, "%s/%s: rename", st->path, from);
+		return nsset_fail(e, saved, "%s/%s: rename", st->path, from);
 	}
 	int dfd = openat(st->fd, to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd >= 0) {
@@ -420,10 +452,11 @@ int nsset_set_remove(const struct nsset_store *st, const struct nsset_setid *id,
 	/* A session id is never used again: its lock file would pile up.
 	 * Safe to unlink under the lock, as nobody else knows the id. */
 	if (id->scope == NSSET_SCOPE_SESSION) {
-		char lock[sizeof(from) + 8];
-		snprintf(lock, sizeof(lock), "%s.lock", from);
-		unlinkat(st->fd, lock, 0);
+		char lock[40];
+		snprintf(lock, sizeof(lock), "%s.lock", id->id);
+		unlinkat(sfd, lock, 0);
 	}
+	close(sfd);
 	return rc;
 }
 
@@ -457,26 +490,33 @@ int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsse
 		return nsset_fail(e, errno, "reading the start time of pid %d", (int)pid);
 	if (random_hex16(hex) < 0)
 		return nsset_fail(e, errno, "getrandom");
-	char rel[128];
 	snprintf(name, size, "%d.%llu.%s", (int)pid, start, hex);
-	snprintf(rel, sizeof(rel), "sessions/%s", name);
-	int fd = openat(setfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int sfd = open_sessions_dir(setfd);
+	int fd = sfd < 0 ? -1 : openat(sfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int saved = errno;
+	if (sfd >= 0)
+		close(sfd);
 	if (fd < 0)
-		return nsset_fail(e, errno, "registering the session");
+		return nsset_fail(e, saved, "registering the session");
 	close(fd);
 	return 0;
 }
 
 int nsset_session_remove(int setfd, const char *name)
 {
-	char rel[128];
-	snprintf(rel, sizeof(rel), "sessions/%s", name);
-	return unlinkat(setfd, rel, 0);
+	int sfd = open_sessions_dir(setfd);
+	if (sfd < 0)
+		return -1;
+	int rc = unlinkat(sfd, name, 0);
+	int saved = errno;
+	close(sfd);
+	errno = saved;
+	return rc;
 }
 
 int nsset_session_count(int setfd, bool prune)
 {
-	int sfd = openat(setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sfd = open_sessions_dir(setfd);
 	if (sfd < 0)
 		return -1;
 	DIR *d = fdopendir(sfd);

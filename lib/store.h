@@ -63,6 +63,10 @@ void nsset_setid_name(const struct nsset_setid *id, char *buf, size_t size);
 /* Parses "user/1000", "group/100", "session/<hex16>". */
 int nsset_setid_parse(const char *name, struct nsset_setid *id);
 
+/* The scope directory (user/, group/, session/), opened without following
+ * a symlink; -1 with errno on failure. */
+int nsset_scope_open(const struct nsset_store *st, enum nsset_scope scope);
+
 /* flock()s STORE/<scope>/<id>.lock with op (LOCK_SH or LOCK_EX), returns the
  * fd (the lock is released by closing it). */
 int nsset_set_lock(const struct nsset_store *st, const struct nsset_setid *id, int op,

@@ -18,11 +18,12 @@
 #                          a user runs a setuid program
 #   (as_exec USER CMD...) &    the same in the background, $! is CMD's pid
 #   as_groups USER GIDS CMD...   the same with the given supplementary gids
-#   set_of USER            the set the marker of a program run by nsset-enter
-#                          as USER names ("user/2001"), via `cat /run/nsset/self`
+#   set_of USER            the first line of the marker that a program run by
+#                          nsset-enter as USER sees ("set=user/2001"), or ""
 #   holder_pid SETNAME / init_pid SETNAME   from the set's meta
 #   settle_gone PATH [SEC] wait until PATH no longer exists
 #   wait_for CMD...        retry CMD for up to 10 s
+#   wait_until 'SHELL CODE'  the same for code evaluated afresh each time
 #   proc_ids PID           "Uid: ... Gid: ... Groups: ..." of a process
 #   slow_holder SECONDS | normal_holder
 #                          put a holder in place that sleeps first (and
@@ -84,7 +85,7 @@ as_groups() {
 }
 
 set_of() {
-	as "$1" "$ENTER" -- cat /run/nsset/self 2>/dev/null </dev/null | sed -n 's/^set=//p'
+	as "$1" "$ENTER" -- cat /run/nsset/self 2>/dev/null </dev/null | sed -n 1p
 }
 
 meta_field() { # SETNAME FIELD
@@ -105,6 +106,15 @@ settle_gone() {
 wait_for() {
 	_s_n=0
 	until "$@"; do
+		_s_n=$((_s_n + 1))
+		[ $_s_n -lt 200 ] || return 1
+		sleep 0.05
+	done
+}
+
+wait_until() {
+	_s_n=0
+	until eval "$1"; do
 		_s_n=$((_s_n + 1))
 		[ $_s_n -lt 200 ] || return 1
 		sleep 0.05
