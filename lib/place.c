@@ -22,7 +22,7 @@
 
 /* ---- users -------------------------------------------------------------- */
 
-int nsset_user_lookup(const char *name, struct nsset_user *u, struct nsset_err *e)
+int nsset_user_passwd(const char *name, struct nsset_user *u, struct nsset_err *e)
 {
 	memset(u, 0, sizeof(*u));
 	if (strlen(name) > NSSET_USER_MAX)
@@ -52,7 +52,12 @@ int nsset_user_lookup(const char *name, struct nsset_user *u, struct nsset_err *
 	u->uid = pw.pw_uid;
 	u->gid = pw.pw_gid;
 	free(buf);
+	return 0;
+}
 
+int nsset_user_groups(struct nsset_user *u, struct nsset_err *e)
+{
+	const char *name = u->name;
 	int n = 32;
 	for (int tries = 0; tries < 8; tries++) {
 		gid_t *g = realloc(u->groups, (size_t)n * sizeof(gid_t));
@@ -70,6 +75,11 @@ int nsset_user_lookup(const char *name, struct nsset_user *u, struct nsset_err *
 	}
 	nsset_user_free(u);
 	return nsset_fail(e, 0, "cannot list the groups of %s", name);
+}
+
+int nsset_user_lookup(const char *name, struct nsset_user *u, struct nsset_err *e)
+{
+	return nsset_user_passwd(name, u, e) < 0 ? -1 : nsset_user_groups(u, e);
 }
 
 void nsset_user_free(struct nsset_user *u)

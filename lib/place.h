@@ -20,6 +20,11 @@ struct nsset_user {
 
 /* Looks the user up through NSS (getpwnam_r, getgrouplist). */
 int nsset_user_lookup(const char *name, struct nsset_user *u, struct nsset_err *e);
+/* The two halves: the passwd entry only (groups left empty), then the
+ * groups. getgrouplist() is the expensive part of a login (it may ask every
+ * NSS source): the module asks for groups only when a rule needs them. */
+int nsset_user_passwd(const char *name, struct nsset_user *u, struct nsset_err *e);
+int nsset_user_groups(struct nsset_user *u, struct nsset_err *e);
 void nsset_user_free(struct nsset_user *u);
 
 struct nsset_paths {

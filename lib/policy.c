@@ -760,6 +760,18 @@ const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const 
 	return NULL;
 }
 
+bool nsset_policy_needs_groups(const struct nsset_policy *p, const char *user)
+{
+	for (size_t i = 0; p && i < p->count; i++) {
+		const struct nsset_rule *r = &p->rules[i];
+		if (r->match == NSSET_MATCH_GROUP)
+			return true;
+		if (r->match == NSSET_MATCH_ALL || (user && strcmp(r->name, user) == 0))
+			return false;
+	}
+	return false;
+}
+
 const char *nsset_scope_name(enum nsset_scope s)
 {
 	switch (s) {

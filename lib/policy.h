@@ -75,6 +75,10 @@ const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const 
 					    const gid_t *groups, size_t ngroups, gid_t *gid_out,
 					    struct nsset_err *e);
 
+/* Whether matching `user` may need their groups: true when an @group rule
+ * comes before the first rule that matches the user by name or '*'. */
+bool nsset_policy_needs_groups(const struct nsset_policy *p, const char *user);
+
 const char *nsset_scope_name(enum nsset_scope s);
 
 #endif

@@ -70,7 +70,7 @@ static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct
 		pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
 		return PAM_USER_UNKNOWN;
 	}
-	if (nsset_user_lookup(user, u, &e) < 0) {
+	if (nsset_user_passwd(user, u, &e) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
 		return PAM_USER_UNKNOWN;
 	}
@@ -84,6 +84,10 @@ static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct
 			pam_syslog(pamh, LOG_ERR, "%s (ignore_config_error: %s not placed)", e.msg, u->name);
 			return PAM_IGNORE;
 		}
+		pam_syslog(pamh, LOG_ERR, "%s (refusing %s)", e.msg, u->name);
+		return err_code;
+	}
+	if (nsset_policy_needs_groups(pol, u->name) && nsset_user_groups(u, &e) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s (refusing %s)", e.msg, u->name);
 		return err_code;
 	}

@@ -848,6 +848,24 @@ static void test_too_many_rules(void **state)
 	free(text);
 }
 
+/* Groups are looked up only when an @group rule could decide. */
+static void test_needs_groups(void **state)
+{
+	(void)state;
+	struct nsset_policy p;
+	parse_ok("root none\nalice user mnt\n@ci session mnt\n* user mnt\n", &p, 4);
+	assert_false(nsset_policy_needs_groups(&p, "root"));
+	assert_false(nsset_policy_needs_groups(&p, "alice"));
+	assert_true(nsset_policy_needs_groups(&p, "bob"));
+	nsset_policy_free(&p);
+	parse_ok("* user mnt\n@ci session mnt\n", &p, 2);
+	assert_false(nsset_policy_needs_groups(&p, "bob"));
+	nsset_policy_free(&p);
+	parse_ok("alice none\n", &p, 1);
+	assert_false(nsset_policy_needs_groups(&p, "bob"));
+	nsset_policy_free(&p);
+}
+
 static void test_group_hostname_user_escape(void **state)
 {
 	(void)state;
@@ -1223,6 +1241,7 @@ int main(void)
 		cmocka_unit_test(test_match_group_lookup_error),
 		cmocka_unit_test(test_too_many_rules),
 		cmocka_unit_test(test_group_hostname_user_escape),
+		cmocka_unit_test(test_needs_groups),
 		cmocka_unit_test(test_match_group_erange),
 		cmocka_unit_test(test_scope_name),
 		cmocka_unit_test_setup_teardown(test_load_ok, load_setup, load_teardown),
