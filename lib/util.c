@@ -83,6 +83,12 @@ unsigned long long proc_starttime(pid_t pid)
 	if (!p)
 		return 0;
 	p++;
+	/* A zombie (or a process being torn down) has ended: whatever it
+	 * stood for (a session, a holder, a pid namespace's init) is over. */
+	while (*p == ' ')
+		p++;
+	if (*p == 'Z' || *p == 'X' || *p == 'x')
+		return 0;
 	for (int field = 3; field <= 22; field++) {
 		while (*p == ' ')
 			p++;

@@ -21,7 +21,8 @@ int parse_ulong(const char *s, unsigned long max, unsigned long *out);
 
 /* Start time of a process in clock ticks since boot (field 22 of
  * /proc/PID/stat), used with the pid to name a process without being fooled
- * by pid reuse. Returns 0 when the process does not exist. */
+ * by pid reuse. Returns 0 when the process does not exist or has ended (a
+ * zombie not yet reaped). */
 unsigned long long proc_starttime(pid_t pid);
 
 /* 16 lowercase hex characters from getrandom(); buf must hold 17 bytes. */
