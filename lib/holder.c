@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
@@ -562,18 +561,18 @@ static void watch(struct holder *h)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
+	/* SIGUSR1 from pam_nsset/nsset-enter (root, through a pidfd checked
+	 * against our start time): "sessions/ changed, look again". Not
+	 * inotify: its instances are limited per user
+	 * (fs.inotify.max_user_instances, 128 by default), which would cap a
+	 * machine at some 120 sets. */
+	sigaddset(&sigs, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	int dfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
-	if (sfd < 0 || ifd < 0 || dfd < 0 ||
-	    inotify_add_watch(ifd, path, IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR) < 0) {
+	if (sfd < 0) {
 		nsset_log(h->log, LOG_ERR, "set %s: cannot watch its sessions: %m", h->setname);
 		destroy_and_exit(h, &wl, "its holder could not watch it", -1);
 	}
-	close(dfd);
 
 	/* The creator holds the set lock until its session is registered:
 	 * this first check waits for that. */
@@ -590,7 +589,7 @@ static void watch(struct holder *h)
 		}
 		pfds = np;
 		pfds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		pfds[1] = (struct pollfd){ .fd = ifd, .events = POLLIN };
+		pfds[1] = (struct pollfd){ .fd = -1 };     /* unused slot */
 		for (size_t i = 0; i < wl.n; i++)
 			pfds[2 + i] = (struct pollfd){ .fd = wl.w[i].pidfd, .events = POLLIN };
 		if (poll(pfds, n, -1) < 0) {
@@ -600,10 +599,13 @@ static void watch(struct holder *h)
 			sleep(1);
 			continue;
 		}
+		bool changed = false, asked = false;
 		if (pfds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGCHLD) {
+				if (si.ssi_signo == SIGUSR1) {
+					asked = true;
+				} else if (si.ssi_signo == SIGCHLD) {
 					if (h->init > 0 && waitpid(h->init, NULL, WNOHANG) == h->init) {
 						h->init = 0;
 						free(pfds);
@@ -620,7 +622,6 @@ static void watch(struct holder *h)
 				}
 			}
 		}
-		bool changed = false;
 		/* Exited sessions first, while pfds[] still matches wl. */
 		/* Backwards: watch_drop moves the last entry into slot i. */
 		for (size_t i = n - 2; i-- > 0;) {
@@ -634,10 +635,7 @@ static void watch(struct holder *h)
 			watch_drop(&wl, i);
 			changed = true;
 		}
-		if (pfds[1].revents & POLLIN) {
-			char buf[4096];
-			while (read(ifd, buf, sizeof(buf)) > 0)
-				;
+		if (asked) {
 			rescan(h, &wl);
 			changed = true;
 		}
@@ -733,6 +731,12 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 	char line[NSSET_ERR_MAX + 16];
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Blocked at once: a login may send it as soon as the set is in place;
+	 * watch() takes it through a signalfd. */
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	int limits_ok = reset_inheritance(&e);
 	/* Never dumpable: nobody may ptrace a root process that holds fds
 	 * of the store (CVE-2016-8659). */

@@ -325,8 +325,13 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	p->holder_pidfd = open_holder_pidfd(&have);
 	if (nsset_session_add(p->setfd, session_pid, p->session, sizeof(p->session), e) < 0)
 		goto out;
+	/* Tell the holder to look at sessions/ again (it watches no files). */
+	if (p->holder_pidfd >= 0)
+		pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
 	if (nsset_nsfds_join(&fds, e) < 0) {
 		nsset_session_remove(p->setfd, p->session);
+		if (p->holder_pidfd >= 0)
+			pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
 		p->session[0] = '\0';
 		nsset_err_prefix(e, "joining set %s: ", p->setname);
 		goto out;
@@ -362,6 +367,8 @@ void nsset_leave(struct nsset_placement *p, int wait_ms, const struct nsset_log 
 		nsset_log(log, LOG_WARNING, "set %s: session entry %s was already gone", p->setname,
 			  p->session);
 	p->session[0] = '\0';
+	if (p->holder_pidfd >= 0)
+		pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
 	if (!p->ends_with_sessions || p->holder_pidfd < 0)
 		return;
 	if (nsset_session_count(p->setfd, false) != 0)

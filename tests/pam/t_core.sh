@@ -244,6 +244,29 @@ assert_eq 0 "$(ls -d "$NSSET_STORE"/.build-* 2>/dev/null | wc -l)" "half-built s
 for p in $pids; do end_session "$p"; done
 write_policy "$POLICY"
 
+case_begin "150 sets live at once (no per-set inotify instance: its limit is 128)"
+i=0
+while [ $i -lt 150 ]; do
+	i=$((i + 1))
+	echo "many$i:x:$((4000 + i)):$((4000 + i))::/:/bin/sh" >>/etc/passwd
+	echo "many$i:x:$((4000 + i)):" >>/etc/group
+done
+write_policy "* user ipc,uts keep=always"
+log_mark
+i=0
+while [ $i -lt 150 ]; do
+	i=$((i + 1))
+	"$NSSET_LOGIN" -s "$NSSET_SERVICE" "many$i" true || { fail "login many$i"; break; }
+done
+sleep 1
+alive=0
+for d in "$NSSET_STORE"/user/4*; do
+	h=$(sed -n 's/^holder_pid=//p' "$d/meta")
+	kill -0 "$h" 2>/dev/null && alive=$((alive + 1))
+done
+assert_eq 150 "$alive" "sets with a live holder"
+assert_log_not_contains "cannot watch its sessions"
+write_policy "$POLICY"
 case_begin "a member removed from the group lands elsewhere on the next login"
 group_del_member students dave
 run login dave cat /run/nsset/self
