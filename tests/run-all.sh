@@ -8,11 +8,12 @@
 #        e2e        tests/e2e/t_*.sh (real sshd), likewise
 #        security   tests/security/t_*.sh (hostile callers of nsset-enter), likewise
 #        fuzz       `make check-fuzz`: each libFuzzer target for a bounded time
+#        bench      `make bench-quick` (figures not judged; it must run and verify)
 #        asan       asan-unit and asan-pam: the same with build-asan/
 #                   (ASAN_OPTIONS=detect_leaks=1:abort_on_error=1,
 #                    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1)
 #        asan-unit, asan-pam
-#        default: unit pam e2e security fuzz asan
+#        default: unit pam e2e security fuzz bench asan
 # FILTER: any other word; only tests whose file name contains it run
 #        (e.g. `sh tests/run-all.sh pam smoke`).
 #
@@ -52,7 +53,7 @@ suites=
 filters=
 for a; do
 	case $a in
-	unit | pam | e2e | security | fuzz | asan-unit | asan-pam) suites="$suites $a" ;;
+	unit | pam | e2e | security | fuzz | bench | asan-unit | asan-pam) suites="$suites $a" ;;
 	asan) suites="$suites asan-unit asan-pam" ;;
 	-h | --help)
 		sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
@@ -61,7 +62,7 @@ for a; do
 	*) filters="$filters $a" ;;
 	esac
 done
-[ -n "$suites" ] || suites="unit pam e2e security fuzz asan-unit asan-pam"
+[ -n "$suites" ] || suites="unit pam e2e security fuzz bench asan-unit asan-pam"
 
 mkdir -p "$LOGS" || exit 1
 # Results of this run only (several runs may share the log directory).
@@ -250,6 +251,20 @@ for s in $suites; do
 	pam) run_pam pam "$BUILD" "" "tests/pam/t_*.sh" ;;
 	e2e) run_pam e2e "$BUILD" "" "tests/e2e/t_*.sh" ;;
 	security) run_pam security "$BUILD" "" "tests/security/t_*.sh" ;;
+	bench)
+		# CI runs the quick benchmark so that it cannot rot; it does not
+		# judge the figures, only that every case ran and verified its
+		# namespaces (bench_login stops on a wrong result).
+		log=$LOGS/bench-quick.log
+		run_timed "$log" timeout -k 10 "$TIMEOUT" make -s bench-quick
+		rc=$?
+		if [ "$rc" = 0 ] && grep -q '^bench_login: done' "$log" && ! grep -q 'FAILED' "$log"; then
+			record "PASS bench/quick: every case ran and verified its sets"
+		else
+			record "FAIL bench/quick (exit status $rc)"
+			details 30 <"$log"
+		fi
+		;;
 	fuzz)
 		# Each fuzzer prints its own PASS/FAIL line (mk/security.mk).
 		log=$LOGS/fuzz.log
