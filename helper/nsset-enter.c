@@ -357,6 +357,8 @@ static void __attribute__((noreturn)) wait_for_shell(pid_t child)
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
 			_exit(EXIT_CANNOT_PLACE);
+	if (isatty(STDIN_FILENO))
+		tcsetpgrp(STDIN_FILENO, getpgrp());     /* SIGTTOU is ignored here */
 	if (WIFSIGNALED(status))
 		_exit(128 + WTERMSIG(status));
 	_exit(WEXITSTATUS(status));
@@ -504,6 +506,13 @@ int main(int argc, char **argv)
 		child = fork();
 		if (child < 0)
 			fail(EXIT_CANNOT_PLACE, "fork into set %s: %m", want);
+		/* Inside the new pid namespace the terminal's foreground group
+		 * (ours, from outside) does not exist: an interactive shell
+		 * would find no job control. Give the child a process group of
+		 * its own and the terminal (signals are still blocked, so no
+		 * SIGTTOU); the parent takes the terminal back afterwards. */
+		if (child == 0 && isatty(STDIN_FILENO) && setpgid(0, 0) == 0)
+			tcsetpgrp(STDIN_FILENO, getpgrp());
 	}
 	drop_privileges(&u, nnp);
 	if (child > 0)

@@ -45,6 +45,8 @@ struct holder {
 	pid_t init;                 /* the set's init (pid sets) or setup child */
 	int go_fd;                  /* write end: tells the init to go on */
 	int lock_fd;                /* holder.lock, flock'ed for life */
+	bool orphaned;              /* a session's process died without closing it */
+	bool lingering;             /* no sessions left, but its processes live on */
 };
 
 /* ---- the init ----------------------------------------------------------- */
@@ -518,7 +520,15 @@ static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char 
 	struct nsset_err e = { 0 };
 	if (lockfd < 0)
 		lockfd = nsset_set_lock(&h->st, &h->id, LOCK_EX, NULL);
-	kill_init(h);
+	/* Killed, not waited for: a pid namespace's init cannot finish
+	 * exiting before every zombie in the namespace is reaped, and the
+	 * parent of one may be the very PAM application waiting for us in
+	 * close_session (sshd's [priv] reaps its session child after). The
+	 * set is removed regardless; the init is reaped by whoever inherits
+	 * it when we exit. */
+	close_fd(&h->go_fd);
+	if (h->init > 0)
+		kill(h->init, SIGKILL);
 	int rc = nsset_set_remove(&h->st, &h->id, &e);
 	if (rc < 0)
 		nsset_log(h->log, LOG_ERR, "set %s: destroying (%s) left something behind: %s",
@@ -541,14 +551,63 @@ static bool ends_with_last_session(const struct holder *h)
 /* After a session went away: if it was the last one and the set lives only
  * for its sessions, destroy it — under the set lock, so that a login that
  * is joining right now either registers first or finds no set. */
+/* Whether a process other than the set's init still sits in the set,
+ * judged by one of its namespaces (pid first: it is the one processes
+ * cannot leave). */
+static bool set_has_processes(const struct holder *h)
+{
+	static const char *const order[] = { "pid", "mnt", "net", "ipc", "uts", "cgroup", "time" };
+	const char *type = NULL;
+	struct stat ns;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && !type; i++)
+		if ((h->m.ns_flags & nsset_nstype_flag(order[i])) &&
+		    fstatat(h->setfd, order[i], &ns, AT_SYMLINK_NOFOLLOW) == 0)
+			type = order[i];
+	if (!type)
+		return false;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return true;    /* cannot tell: keep the set */
+	bool found = false;
+	struct dirent *de;
+	while (!found && (de = readdir(d)) != NULL) {
+		unsigned long pid;
+		if (parse_ulong(de->d_name, 0x3fffffff, &pid) < 0 || (pid_t)pid == h->init ||
+		    (pid_t)pid == getpid())
+			continue;
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%lu/ns/%s", pid, type);
+		found = stat(path, &st) == 0 && st.st_ino == ns.st_ino && st.st_dev == ns.st_dev &&
+			proc_starttime((pid_t)pid) != 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/* After a session went away: if it was the last one and the set lives only
+ * for its sessions, destroy it — under the set lock, so that a login that
+ * is joining right now either registers first or finds no set. A session
+ * whose process died without closing it (sshd's [priv] killed) may have
+ * left its user's processes running in the set: then the set lingers until
+ * they are gone too. */
 static void check_end(struct holder *h, struct watchlist *wl, bool force_scan)
 {
 	if (!ends_with_last_session(h) || (wl->n > 0 && !force_scan))
 		return;
 	int lockfd = nsset_set_lock(&h->st, &h->id, LOCK_EX, NULL);
 	rescan(h, wl);
-	if (wl->n == 0)
-		destroy_and_exit(h, wl, "its last session ended", lockfd);
+	h->lingering = false;
+	if (wl->n == 0) {
+		if (h->orphaned && set_has_processes(h)) {
+			h->lingering = true;    /* looked at again every second */
+		} else {
+			destroy_and_exit(h, wl, h->orphaned ? "its last session and its processes ended"
+							    : "its last session ended", lockfd);
+		}
+	} else {
+		h->orphaned = false;
+	}
 	close_fd(&lockfd);
 }
 
@@ -592,7 +651,12 @@ static void watch(struct holder *h)
 		pfds[1] = (struct pollfd){ .fd = -1 };     /* unused slot */
 		for (size_t i = 0; i < wl.n; i++)
 			pfds[2 + i] = (struct pollfd){ .fd = wl.w[i].pidfd, .events = POLLIN };
-		if (poll(pfds, n, -1) < 0) {
+		int ready = poll(pfds, n, h->lingering ? 1000 : -1);
+		if (ready == 0) {
+			check_end(h, &wl, true);
+			continue;
+		}
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			nsset_log(h->log, LOG_ERR, "set %s: poll: %m", h->setname);
@@ -628,10 +692,11 @@ static void watch(struct holder *h)
 			if (i >= wl.n || !(pfds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			int sdir = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sdir >= 0) {
-				unlinkat(sdir, wl.w[i].name, 0);
+			/* Still registered: it died without closing its session. */
+			if (sdir >= 0 && unlinkat(sdir, wl.w[i].name, 0) == 0)
+				h->orphaned = true;
+			if (sdir >= 0)
 				close(sdir);
-			}
 			watch_drop(&wl, i);
 			changed = true;
 		}
