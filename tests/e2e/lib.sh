@@ -1,5 +1,5 @@
 # A real OpenSSH server in the test sandbox.  POSIX sh, sourced by
-# tests/e2e/t_*.sh and demo/demo.sh; runs only inside tests/lib/sandbox.sh
+# tests/e2e/t_*.sh and demo/inner.sh; runs only inside tests/lib/sandbox.sh
 # (it writes /etc/pam.d, /etc/passwd and the test users' homes, which are
 # scratch copies there).  It does not need tests/lib/assert.sh.
 #
@@ -23,7 +23,6 @@
 #   e2e_add_user NAME UID [SHELL] [GROUP...]
 #                              a further test user (password "nsset-test",
 #                              home that passes StrictModes, key authorized)
-#   e2e_set_shell NAME SHELL   change a user's passwd shell (in place)
 #   e2e_authorize NAME         ~/.ssh/authorized_keys with the client key
 #   e2e_pam_service NAME MODULE HOLDER [TYPES="account session"]
 #                              /etc/pam.d/NAME: pam_unix for account and
@@ -121,11 +120,6 @@ e2e_add_user() {
 			_e2e_rewrite /etc/group || return 1
 	done
 	e2e_authorize "$_e_n"
-}
-
-e2e_set_shell() {
-	awk -F: -v OFS=: -v u="$1" -v s="$2" '$1 == u { $7 = s } { print }' /etc/passwd |
-		_e2e_rewrite /etc/passwd
 }
 
 e2e_pam_service() {
