@@ -54,14 +54,9 @@ static const int saved_limits[] = { RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_NOFILE, RL
 static struct rlimit user_limits[NLIMITS];
 static bool limits_lifted;
 
-static void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(int prio, const char *fmt, ...)
+/* A message to syslog and to the caller's stderr. */
+static void say(int prio, const char *msg)
 {
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	syslog(prio, "%s", msg);
 	dprintf(STDERR_FILENO, "nsset-enter: %s\n", msg);
 }
@@ -81,7 +76,7 @@ static void fail(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	say(LOG_ERR, "%s", msg);
+	say(LOG_ERR, msg);
 	_exit(code);
 }
 

@@ -37,6 +37,12 @@ diff_ns() { # PID1 PID2 TYPES... : every listed type different
 		assert_ne "$(ns_of "$_a" "$_t")" "$(ns_of "$_b" "$_t")" "$_t of $_a and $_b" || return 1
 	done
 }
+wait_ended() { # PID: until the process is gone or a zombie (5 s at most)
+	_n=0
+	while [ $_n -lt 100 ] && [ -d "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; do
+		sleep 0.05; _n=$((_n + 1))
+	done
+}
 settle_gone() { # PATH [TIMEOUT]: wait until PATH no longer exists
 	_n=0
 	while [ -e "$1" ]; do
@@ -192,10 +198,7 @@ INIT=$(sed -n 's/^init_pid=//p' "$D/meta")
 log_mark
 kill -KILL "$INIT"
 # SIGKILL is delivered asynchronously: log in once the init has ended.
-n=0
-while [ $n -lt 100 ] && [ -d "/proc/$INIT" ] && [ "$(cut -d' ' -f3 "/proc/$INIT/stat" 2>/dev/null)" != Z ]; do
-	sleep 0.05; n=$((n + 1))
-done
+wait_ended "$INIT"
 run login alice sh -c 'cat /proc/1/comm; readlink /proc/self/ns/pid'
 assert_eq 0 "$RC" "login after the init died"
 assert_eq "nsset-init" "$(printf '%s\n' "$STDOUT" | sed -n 1p)" "new init"
@@ -215,10 +218,7 @@ HOLDER=$(sed -n 's/^holder_pid=//p' "$D/meta")
 log_mark
 kill -KILL "$HOLDER"
 # Gone (or a zombie, whose lock is released as well) before the next login.
-n=0
-while [ $n -lt 100 ] && [ -d "/proc/$HOLDER" ] && [ "$(cut -d' ' -f3 "/proc/$HOLDER/stat" 2>/dev/null)" != Z ]; do
-	sleep 0.05; n=$((n + 1))
-done
+wait_ended "$HOLDER"
 run login alice sh -c 'cat /proc/1/comm'
 assert_eq 0 "$RC" "login after the holder died"
 assert_eq "nsset-init" "$STDOUT" "a live init in the new set"
