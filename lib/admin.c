@@ -1719,14 +1719,6 @@ void nsset_admin_lint_line(const struct nsset_admin_lint *l, unsigned line, char
 
 /* ---- explain --------------------------------------------------------------------------- */
 
-static bool same_shape(const struct nsset_meta *have, const struct nsset_meta *want)
-{
-	/* As place.c judges it: a set made otherwise is remade. */
-	return have->ns_flags == want->ns_flags && have->tmp_private == want->tmp_private &&
-	       strcmp(have->tmp_size, want->tmp_size) == 0 &&
-	       strcmp(have->hostname, want->hostname) == 0;
-}
-
 int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u,
 			const struct nsset_admin_list *sets, struct nsset_admin_explain *x,
 			struct nsset_err *e)
@@ -1792,7 +1784,7 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 		x->exists = NSSET_EXISTS_BROKEN;
 	else if (s->state != NSSET_ADMIN_OK)
 		x->exists = NSSET_EXISTS_STALE;
-	else if (!same_shape(&s->meta, &x->want))
+	else if (!nsset_meta_same_shape(&s->meta, &x->want))
 		x->exists = NSSET_EXISTS_OTHER_POLICY;
 	else
 		x->exists = NSSET_EXISTS_OK;

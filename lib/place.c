@@ -186,7 +186,7 @@ void nsset_placement_release(struct nsset_placement *p)
 	close_fd(&p->holder_pidfd);
 }
 
-static bool same_shape(const struct nsset_meta *have, const struct nsset_meta *want)
+bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_meta *want)
 {
 	return have->ns_flags == want->ns_flags && have->tmp_private == want->tmp_private &&
 	       strcmp(have->tmp_size, want->tmp_size) == 0 &&
@@ -222,7 +222,7 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 				  p->setname, want->created_by);
 		return REMAKE;
 	}
-	if (same_shape(have, want))
+	if (nsset_meta_same_shape(have, want))
 		return JOIN;
 	if (!exclusive)
 		return REMAKE;  /* decided under the exclusive lock */
