@@ -16,6 +16,9 @@
 
 #define NSSET_ERR_MAX 512
 
+/* Who a set belongs to (the policy's scope column). */
+enum nsset_scope { NSSET_SCOPE_NONE, NSSET_SCOPE_USER, NSSET_SCOPE_GROUP, NSSET_SCOPE_SESSION };
+
 struct nsset_err {
 	int errnum;                 /* errno of the failing call, 0 if none */
 	char msg[NSSET_ERR_MAX];    /* complete human-readable message */

@@ -140,6 +140,15 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 	m->tmp_private = rule->tmp_private;
 	snprintf(m->tmp_size, sizeof(m->tmp_size), "%s", rule->tmp_size);
 	snprintf(m->created_by, sizeof(m->created_by), "%s", u->name);
+	m->gid = rule->scope == NSSET_SCOPE_GROUP ? rule_gid : u->gid;
+	m->net = rule->net;
+	snprintf(m->hook, sizeof(m->hook), "%s", rule->hook);
+	m->hook_timeout = rule->netconf.hook_timeout;
+	if (rule->net == NSSET_NET_VETH) {
+		snprintf(m->bridge, sizeof(m->bridge), "%s", rule->netconf.bridge);
+		nsset_pool4_format(&rule->netconf.v4, m->pool4, sizeof(m->pool4));
+		nsset_pool6_format(&rule->netconf.v6, m->pool6, sizeof(m->pool6));
+	}
 	char gname[NSSET_USER_MAX + 1];
 	switch (rule->scope) {
 	case NSSET_SCOPE_USER:
@@ -190,7 +199,9 @@ bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_met
 {
 	return have->ns_flags == want->ns_flags && have->tmp_private == want->tmp_private &&
 	       strcmp(have->tmp_size, want->tmp_size) == 0 &&
-	       strcmp(have->hostname, want->hostname) == 0;
+	       strcmp(have->hostname, want->hostname) == 0 && have->net == want->net &&
+	       strcmp(have->bridge, want->bridge) == 0 && strcmp(have->pool4, want->pool4) == 0 &&
+	       strcmp(have->pool6, want->pool6) == 0 && strcmp(have->hook, want->hook) == 0;
 }
 
 enum verdict { JOIN, ABSENT, REMAKE, REFUSE };

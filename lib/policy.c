@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "nstypes.h"
+#include "trusted.h"
+#include "util.h"
 
 #define LINE_MAX_BYTES 4096             /* longest accepted line, terminator excluded */
 #define POLICY_MAX_BYTES (1024 * 1024)  /* largest accepted policy file */
@@ -162,6 +164,7 @@ struct opt_state {
 	unsigned seen;                  /* bit per entry of options[] */
 	const char *tmp_word;
 	const char *hostname_word;
+	const char *net_word;
 };
 
 static int opt_tmp(const struct parse_ctx *ctx, const char *word, const char *value,
@@ -233,6 +236,35 @@ static int opt_nnp(const struct parse_ctx *ctx, const char *word, const char *va
 	return 0;
 }
 
+static int opt_net(const struct parse_ctx *ctx, const char *word, const char *value,
+		   struct nsset_rule *r, struct opt_state *st)
+{
+	if (strcmp(value, "none") == 0)
+		r->net = NSSET_NET_NONE;
+	else if (strcmp(value, "veth") == 0)
+		r->net = NSSET_NET_VETH;
+	else
+		return parse_fail(ctx, "invalid net value", word);
+	st->net_word = word;
+	return 0;
+}
+
+/* A hook is a file name in the hook directory: no '/', no dot (so no "..",
+ * no hidden file, no editor backup like "nat.orig" run by mistake). */
+static int opt_hook(const struct parse_ctx *ctx, const char *word, const char *value,
+		    struct nsset_rule *r, struct opt_state *st)
+{
+	(void)st;
+	size_t len = strlen(value);
+	if (len == 0 || len > NSSET_HOOK_MAX)
+		return parse_fail(ctx, "invalid hook name", word);
+	for (const char *p = value; *p; p++)
+		if (!is_alnum(*p) && *p != '_' && *p != '-')
+			return parse_fail(ctx, "invalid hook name", word);
+	snprintf(r->hook, sizeof(r->hook), "%s", value);
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*parse)(const struct parse_ctx *ctx, const char *word, const char *value,
@@ -243,6 +275,8 @@ static const struct {
 	{ "keep", opt_keep },
 	{ "shell", opt_shell },
 	{ "nnp", opt_nnp },
+	{ "net", opt_net },
+	{ "hook", opt_hook },
 };
 
 /* One KEY=VALUE word. */
@@ -345,17 +379,75 @@ static int check_rule(const struct parse_ctx *ctx, const struct nsset_rule *r,
 	/* One set for many users: whose name would it carry? */
 	if (r->scope == NSSET_SCOPE_GROUP && strstr(r->hostname, "%u"))
 		return parse_fail(ctx, "%u cannot name a group set", st->hostname_word);
+	if (st->net_word && !(r->ns_flags & CLONE_NEWNET))
+		return parse_fail(ctx, "net= needs net", st->net_word);
+	return 0;
+}
+
+/* ---- settings ----------------------------------------------------------- */
+
+/* The file-wide settings met so far. */
+struct settings {
+	struct nsset_netconf conf;
+	unsigned seen;                  /* bit per entry of setting_keys[] */
+};
+
+static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout" };
+
+/* One KEY=VALUE setting line (its first word; nothing may follow). */
+static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
+			 struct settings *set)
+{
+	char *eq = strchr(word, '=');
+	*eq = '\0';
+	const char *key = word, *value = eq + 1;
+	size_t i = 0;
+	while (i < sizeof(setting_keys) / sizeof(setting_keys[0]) && strcmp(setting_keys[i], key) != 0)
+		i++;
+	*eq = '=';
+	if (i == sizeof(setting_keys) / sizeof(setting_keys[0]))
+		return parse_fail(ctx, "unknown setting", word);
+	if (set->seen & (1u << i))
+		return parse_fail(ctx, "duplicate setting", setting_keys[i]);
+	set->seen |= 1u << i;
+	const char *extra = next_word(&cursor);
+	if (extra)
+		return parse_fail(ctx, "a setting line takes one key=value", extra);
+	unsigned long n;
+	switch (i) {
+	case 0:
+		if (!nsset_valid_ifname(value))
+			return parse_fail(ctx, "invalid bridge name", word);
+		snprintf(set->conf.bridge, sizeof(set->conf.bridge), "%s", value);
+		break;
+	case 1:
+		if (nsset_pool4_parse(value, &set->conf.v4) < 0)
+			return parse_fail(ctx, "invalid IPv4 pool (A.B.C.D/8..29, host bits zero)", word);
+		break;
+	case 2:
+		if (nsset_pool6_parse(value, &set->conf.v6) < 0)
+			return parse_fail(ctx, "invalid IPv6 pool (PREFIX::/16..80, host bits zero)", word);
+		break;
+	default:
+		if (parse_ulong(value, NSSET_HOOK_TIMEOUT_MAX, &n) < 0 || n == 0)
+			return parse_fail(ctx, "invalid hook.timeout (1..10 seconds)", word);
+		set->conf.hook_timeout = (unsigned)n;
+		break;
+	}
 	return 0;
 }
 
 /* Parses one line (NUL-terminated, modifiable). Returns 1 with *r filled
  * for a rule, 0 for a blank or comment line, -1 on error. */
-static int parse_line(const struct parse_ctx *ctx, char *line, struct nsset_rule *r)
+static int parse_line(const struct parse_ctx *ctx, char *line, struct nsset_rule *r,
+		      struct settings *set)
 {
 	char *cursor = line;
-	const char *match = next_word(&cursor);
+	char *match = next_word(&cursor);
 	if (!match)
 		return 0;
+	if (strchr(match, '='))
+		return parse_setting(ctx, match, cursor, set) < 0 ? -1 : 0;
 
 	memset(r, 0, sizeof(*r));
 	r->line = ctx->line;
@@ -405,11 +497,31 @@ static int grow_rules(struct nsset_policy *p, size_t *cap, struct nsset_err *e)
 	return 0;
 }
 
+/* Defaults, then the checks that need the whole file, then every rule gets
+ * its copy of the settings (the set builder sees one rule, not the file). */
+static int finish_settings(struct parse_ctx *ctx, struct nsset_policy *p, struct settings *set)
+{
+	if (!set->conf.bridge[0])
+		snprintf(set->conf.bridge, sizeof(set->conf.bridge), "%s", NSSET_BRIDGE_DEFAULT);
+	if (!set->conf.hook_timeout)
+		set->conf.hook_timeout = NSSET_HOOK_TIMEOUT_DEFAULT;
+	for (size_t i = 0; i < p->count; i++) {
+		struct nsset_rule *r = &p->rules[i];
+		if (r->net == NSSET_NET_VETH && !set->conf.v4.set && !set->conf.v6.set) {
+			ctx->line = r->line;
+			return parse_fail(ctx, "net=veth needs net.ipv4= or net.ipv6=", "net=veth");
+		}
+		r->netconf = set->conf;
+	}
+	return 0;
+}
+
 int nsset_policy_parse(const char *text, size_t len, const char *origin,
 		       struct nsset_policy *out, struct nsset_err *e)
 {
 	struct nsset_policy p = { 0 };
 	struct parse_ctx ctx = { .origin = origin ? origin : "(policy)", .line = 0, .e = e };
+	struct settings set = { 0 };
 	char line[LINE_MAX_BYTES + 1];
 	size_t cap = 0, pos = 0;
 
@@ -439,7 +551,7 @@ int nsset_policy_parse(const char *text, size_t len, const char *origin,
 
 		if (grow_rules(&p, &cap, e) < 0)
 			goto fail;
-		int r = parse_line(&ctx, line, &p.rules[p.count]);
+		int r = parse_line(&ctx, line, &p.rules[p.count], &set);
 		if (r < 0)
 			goto fail;
 		if (r > 0 && p.count >= NSSET_RULES_MAX) {
@@ -448,6 +560,8 @@ int nsset_policy_parse(const char *text, size_t len, const char *origin,
 		}
 		p.count += (size_t)r;
 	}
+	if (finish_settings(&ctx, &p, &set) < 0)
+		goto fail;
 	if (p.count == 0) {
 		/* An empty policy places nobody; keep no allocation for it. */
 		free(p.rules);
@@ -470,121 +584,6 @@ void nsset_policy_free(struct nsset_policy *p)
 }
 
 /* ---- loading ------------------------------------------------------------ */
-
-/* Root owns it and nobody else can write it. A root-owned sticky directory
- * (/tmp) may be writable by anyone: the sticky bit stops others from
- * renaming or deleting root's entries in it, which is all that matters
- * here because every entry below is checked in turn. */
-static int check_dir(const char *path, const char *dir, const struct stat *st,
-		     struct nsset_err *e)
-{
-	if (!S_ISDIR(st->st_mode))
-		return nsset_fail(e, 0, "%s: refusing policy: %s is not a directory", path, dir);
-	if (st->st_uid != 0)
-		return nsset_fail(e, 0, "%s: refusing policy: directory %s owned by uid %u, not root",
-				  path, dir, (unsigned)st->st_uid);
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
-		return nsset_fail(e, 0,
-				  "%s: refusing policy: directory %s writable by group or others (mode %04o)",
-				  path, dir, (unsigned)(st->st_mode & 07777));
-	return 0;
-}
-
-static int check_file(const char *path, const struct stat *st, struct nsset_err *e)
-{
-	if (S_ISLNK(st->st_mode))
-		return nsset_fail(e, 0, "%s: refusing policy: is a symbolic link", path);
-	if (!S_ISREG(st->st_mode))
-		return nsset_fail(e, 0, "%s: refusing policy: not a regular file", path);
-	if (st->st_uid != 0)
-		return nsset_fail(e, 0, "%s: refusing policy: owned by uid %u, not root",
-				  path, (unsigned)st->st_uid);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return nsset_fail(e, 0, "%s: refusing policy: writable by group or others (mode %04o)",
-				  path, (unsigned)(st->st_mode & 07777));
-	return 0;
-}
-
-/* Explains a failed openat() of `name` in `dirfd`: O_NOFOLLOW reports a
- * symlink as ELOOP (file) or ENOTDIR (directory), which would read as a
- * puzzle; say what it is instead. `dir` is NULL for the policy file itself. */
-static int open_fail(const char *path, const char *dir, int dirfd, const char *name, int err,
-		     struct nsset_err *e)
-{
-	struct stat st;
-	if ((err == ELOOP || err == ENOTDIR) &&
-	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
-		if (dir)
-			return nsset_fail(e, 0, "%s: refusing policy: %s is a symbolic link",
-					  path, dir);
-		return nsset_fail(e, 0, "%s: refusing policy: is a symbolic link", path);
-	}
-	return nsset_fail(e, err, "%s: cannot open policy", path);
-}
-
-static int stat_dir(const char *path, const char *dir, int fd, struct nsset_err *e)
-{
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return nsset_fail(e, errno, "%s: cannot open policy: fstat %s", path, dir);
-	return check_dir(path, dir, &st, e);
-}
-
-/* Opens every directory of `path` from "/" down, checking each, and returns
- * an O_PATH fd of the last one; *base points at the file name in `path`. */
-static int open_parent(const char *path, const char **base, struct nsset_err *e)
-{
-	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return nsset_fail(e, errno, "%s: cannot open policy: /", path);
-	if (stat_dir(path, "/", fd, e) < 0)
-		goto fail;
-
-	const char *p = path;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		const char *slash = strchr(p, '/');
-		if (!slash)
-			break;          /* p is the file name */
-		size_t n = (size_t)(slash - p);
-		char name[NAME_MAX + 1], dir[PATH_MAX];
-		if (n > NAME_MAX) {
-			nsset_fail(e, ENAMETOOLONG, "%s: cannot open policy", path);
-			goto fail;
-		}
-		memcpy(name, p, n);
-		name[n] = '\0';
-		/* "." and ".." would make the walk check other directories than
-		 * the path names; a policy path never needs them. */
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-			nsset_fail(e, 0, "%s: refusing policy: '.' or '..' in path", path);
-			goto fail;
-		}
-		/* The prefix for messages, e.g. "/etc/security". */
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-
-		int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-		if (next < 0) {
-			open_fail(path, dir, fd, name, errno, e);
-			goto fail;
-		}
-		close(fd);
-		fd = next;
-		if (stat_dir(path, dir, fd, e) < 0)
-			goto fail;
-		p = slash;
-	}
-	if (*p == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
-		nsset_fail(e, 0, "%s: refusing policy: not a file name", path);
-		goto fail;
-	}
-	*base = p;
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
 
 /* Reads the whole file, refusing anything over POLICY_MAX_BYTES. */
 static int read_all(const char *path, int fd, char **buf, size_t *len, struct nsset_err *e)
@@ -620,47 +619,9 @@ static int read_all(const char *path, int fd, char **buf, size_t *len, struct ns
 int nsset_policy_load(const char *path, struct nsset_policy *out, struct nsset_err *e)
 {
 	memset(out, 0, sizeof(*out));
-	if (!path || path[0] != '/')
-		return nsset_fail(e, 0, "%s: refusing policy: path is not absolute",
-				  path ? path : "(null)");
-	if (strlen(path) >= PATH_MAX)
-		return nsset_fail(e, ENAMETOOLONG, "%s: cannot open policy", path);
-
-	const char *base;
-	int dirfd = open_parent(path, &base, e);
-	if (dirfd < 0)
+	int fd = nsset_trusted_open(path, "policy", e);
+	if (fd < 0)
 		return -1;
-
-	/* Look before opening: opening a device node can have side effects
-	 * (a tape rewinds), and this gives the clearer message for a symlink. */
-	struct stat before, st;
-	if (fstatat(dirfd, base, &before, AT_SYMLINK_NOFOLLOW) < 0) {
-		nsset_fail(e, errno, "%s: cannot open policy", path);
-		close(dirfd);
-		return -1;
-	}
-	if (check_file(path, &before, e) < 0) {
-		close(dirfd);
-		return -1;
-	}
-	/* O_NONBLOCK: should a FIFO be swapped in after the look, the open
-	 * must not hang the login; the fstat below then refuses it. */
-	int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		open_fail(path, NULL, dirfd, base, errno, e);
-		close(dirfd);
-		return -1;
-	}
-	close(dirfd);
-	if (fstat(fd, &st) < 0) {
-		nsset_fail(e, errno, "%s: cannot open policy", path);
-		close(fd);
-		return -1;
-	}
-	if (check_file(path, &st, e) < 0) {
-		close(fd);
-		return -1;
-	}
 
 	char *buf = NULL;
 	size_t len = 0;

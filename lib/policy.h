@@ -10,6 +10,10 @@
  * One rule per line, '#' starts a comment (anywhere a word may start), words
  * separated by blanks. First matching rule wins. Scope `none` takes no
  * namespaces and no options; every other scope needs a namespace list.
+ *
+ * A line whose first word holds '=' is a setting (user names never do):
+ *   net.bridge=nsset0  net.ipv4=10.77.0.0/16  net.ipv6=fd77::/64  hook.timeout=5
+ * Settings apply to the whole file wherever they appear; each at most once.
  */
 #ifndef NSSET_POLICY_H
 #define NSSET_POLICY_H
@@ -20,10 +24,11 @@
 #include <sys/types.h>
 
 #include "common.h"
+#include "netaddr.h"
 
 enum nsset_match { NSSET_MATCH_USER, NSSET_MATCH_GROUP, NSSET_MATCH_ALL };
-enum nsset_scope { NSSET_SCOPE_NONE, NSSET_SCOPE_USER, NSSET_SCOPE_GROUP, NSSET_SCOPE_SESSION };
 enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS };
+enum nsset_net { NSSET_NET_NONE, NSSET_NET_VETH };
 
 #define NSSET_NAME_MAX 32           /* names in rules (useradd's limit) */
 #define NSSET_USER_MAX 255          /* names from NSS (LDAP may go past 32) */
@@ -31,6 +36,7 @@ enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS };
 #define NSSET_TMPSIZE_MAX 24
 #define NSSET_SHELL_MAX 256         /* shell= paths, NUL included */
 #define NSSET_RULES_MAX 10000       /* a policy longer than this is refused */
+#define NSSET_HOOK_MAX 64           /* hook=NAME */
 
 struct nsset_rule {
 	unsigned line;                      /* 1-based line in the file */
@@ -45,6 +51,9 @@ struct nsset_rule {
 	bool keep_given;                    /* keep= appeared on the line */
 	char shell[NSSET_SHELL_MAX];        /* shell=/abs/path for nsset-enter, "" = passwd */
 	bool no_new_privs;                  /* nnp=yes: nsset-enter sets no_new_privs */
+	enum nsset_net net;                 /* net=none|veth */
+	char hook[NSSET_HOOK_MAX + 1];      /* hook=NAME, "" = none */
+	struct nsset_netconf netconf;       /* the file's settings, copied into every rule */
 };
 
 struct nsset_policy {

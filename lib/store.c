@@ -257,11 +257,15 @@ int nsset_meta_format(const struct nsset_meta *m, char *buf, size_t size)
 	int n = snprintf(buf, size,
 		"version=1\nscope=%s\nid=%s\nnamespaces=%s\nowner_id=%lu\nowner=%s\n"
 		"created_by=%s\nkeep=%s\ntmp=%s\ntmp_size=%s\nhostname=%s\ncreated=%lld\n"
-		"holder_pid=%d\nholder_start=%llu\ninit_pid=%d\ninit_start=%llu\n",
+		"holder_pid=%d\nholder_start=%llu\ninit_pid=%d\ninit_start=%llu\ngid=%lu\n"
+		"net=%s\nbridge=%s\npool4=%s\npool6=%s\nhook=%s\nhook_timeout=%u\n"
+		"veth=%s\naddr4=%s\naddr6=%s\n",
 		nsset_scope_name(m->scope), m->id, ns, m->owner_id, m->owner, m->created_by,
 		m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions",
 		m->tmp_private ? "private" : "shared", m->tmp_size, m->hostname, m->created,
-		(int)m->holder_pid, m->holder_start, (int)m->init_pid, m->init_start);
+		(int)m->holder_pid, m->holder_start, (int)m->init_pid, m->init_start, m->gid,
+		m->net == NSSET_NET_VETH ? "veth" : "none", m->bridge, m->pool4, m->pool6, m->hook,
+		m->hook_timeout, m->veth, m->addr4, m->addr6);
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
@@ -334,6 +338,32 @@ int nsset_meta_parse(const char *text, struct nsset_meta *m)
 			m->init_pid = (pid_t)ul;
 		} else if (strcmp(k, "init_start") == 0) {
 			m->init_start = strtoull(v, NULL, 10);
+		} else if (strcmp(k, "gid") == 0) {
+			if (parse_ulong(v, 0xffffffffUL, &ul) < 0)
+				return -1;
+			m->gid = ul;
+		} else if (strcmp(k, "net") == 0) {
+			if (strcmp(v, "veth") == 0) m->net = NSSET_NET_VETH;
+			else if (strcmp(v, "none") == 0) m->net = NSSET_NET_NONE;
+			else return -1;
+		} else if (strcmp(k, "bridge") == 0) {
+			copy_field(m->bridge, sizeof(m->bridge), v);
+		} else if (strcmp(k, "pool4") == 0) {
+			copy_field(m->pool4, sizeof(m->pool4), v);
+		} else if (strcmp(k, "pool6") == 0) {
+			copy_field(m->pool6, sizeof(m->pool6), v);
+		} else if (strcmp(k, "hook") == 0) {
+			copy_field(m->hook, sizeof(m->hook), v);
+		} else if (strcmp(k, "hook_timeout") == 0) {
+			if (parse_ulong(v, 3600, &ul) < 0)
+				return -1;
+			m->hook_timeout = (unsigned)ul;
+		} else if (strcmp(k, "veth") == 0) {
+			copy_field(m->veth, sizeof(m->veth), v);
+		} else if (strcmp(k, "addr4") == 0) {
+			copy_field(m->addr4, sizeof(m->addr4), v);
+		} else if (strcmp(k, "addr6") == 0) {
+			copy_field(m->addr6, sizeof(m->addr6), v);
 		}
 		/* Unknown keys are ignored: a newer nsset may add some. */
 	}

@@ -49,6 +49,18 @@ struct nsset_meta {
 	unsigned long long holder_start;
 	pid_t init_pid;                     /* 0 unless the set has a pid ns */
 	unsigned long long init_start;
+	unsigned long gid;                  /* user's primary gid, or the group's gid */
+	/* Networking and hooks (nsset.conf settings as the set was made with). */
+	enum nsset_net net;
+	char bridge[NSSET_IFNAME_MAX + 1];
+	char pool4[NSSET_POOL_TEXT_MAX];    /* "10.77.0.0/16", "" = no IPv4 */
+	char pool6[NSSET_POOL_TEXT_MAX];
+	char hook[NSSET_HOOK_MAX + 1];
+	unsigned hook_timeout;
+	/* What the holder gave a net=veth set. */
+	char veth[NSSET_IFNAME_MAX + 1];    /* host end, "" = none */
+	char addr4[NSSET_POOL_TEXT_MAX];    /* "10.77.7.211/16" */
+	char addr6[NSSET_POOL_TEXT_MAX];
 };
 
 /* Opens the store; with `create`, makes it (root 0700, private bind mount of

@@ -63,6 +63,7 @@ FUZZERS = $(FUZZ_DIR)/fuzz_policy $(FUZZ_DIR)/fuzz_enter_args
 # The library sources are compiled here by clang with the sanitizers, not
 # taken from the gcc-built $(LIBA).
 $(FUZZ_DIR)/fuzz_policy: tests/fuzz/fuzz_policy.c lib/policy.c lib/common.c lib/nstypes.c \
+		lib/netaddr.c lib/util.c lib/trusted.c \
 		$(wildcard lib/*.h) $(BUILD)/paths.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)

@@ -451,7 +451,30 @@ static void test_option_errors(void **state)
 		{ "alice user mnt TMP=private\n", ORIGIN ":1: unknown option: 'TMP=private'" },
 		{ "alice user mnt tmpx=private\n", ORIGIN ":1: unknown option: 'tmpx=private'" },
 		{ "alice user mnt tm=private\n", ORIGIN ":1: unknown option: 'tm=private'" },
-		{ "alice user mnt hook=net\n", ORIGIN ":1: unknown option: 'hook=net'" },
+		{ "alice user mnt hooks=net\n", ORIGIN ":1: unknown option: 'hooks=net'" },
+		{ "alice user mnt hook=\n", ORIGIN ":1: invalid hook name: 'hook='" },
+		{ "alice user mnt hook=../x\n", ORIGIN ":1: invalid hook name: 'hook=../x'" },
+		{ "alice user mnt hook=nat.orig\n", ORIGIN ":1: invalid hook name: 'hook=nat.orig'" },
+		{ "alice user mnt hook=a hook=b\n", ORIGIN ":1: duplicate option: 'hook'" },
+		{ "alice user mnt net=none\n", ORIGIN ":1: net= needs net: 'net=none'" },
+		{ "alice user net net=bridge\n", ORIGIN ":1: invalid net value: 'net=bridge'" },
+		{ "alice user net net=veth\n",
+		  ORIGIN ":1: net=veth needs net.ipv4= or net.ipv6=: 'net=veth'" },
+		{ "# a\nnet.ipv4=10.0.0.0/8\nnet.ipv4=10.0.0.0/8\n",
+		  ORIGIN ":3: duplicate setting: 'net.ipv4'" },
+		{ "net.ipv4=10.0.0.1/8\n",
+		  ORIGIN ":1: invalid IPv4 pool (A.B.C.D/8..29, host bits zero): 'net.ipv4=10.0.0.1/8'" },
+		{ "net.ipv4=10.0.0.0/30\n",
+		  ORIGIN ":1: invalid IPv4 pool (A.B.C.D/8..29, host bits zero): 'net.ipv4=10.0.0.0/30'" },
+		{ "net.ipv6=fd77::1/64\n",
+		  ORIGIN ":1: invalid IPv6 pool (PREFIX::/16..80, host bits zero): 'net.ipv6=fd77::1/64'" },
+		{ "net.bridge=br/0\n", ORIGIN ":1: invalid bridge name: 'net.bridge=br/0'" },
+		{ "net.bridge=abcdefghijklmnop\n",
+		  ORIGIN ":1: invalid bridge name: 'net.bridge=abcdefghijklmnop'" },
+		{ "hook.timeout=0\n", ORIGIN ":1: invalid hook.timeout (1..10 seconds): 'hook.timeout=0'" },
+		{ "net.mtu=1500\n", ORIGIN ":1: unknown setting: 'net.mtu=1500'" },
+		{ "net.ipv4=10.0.0.0/8 net.ipv6=fd77::/64\n",
+		  ORIGIN ":1: a setting line takes one key=value: 'net.ipv6=fd77::/64'" },
 		{ "alice user mnt tmp=private tmp=private\n", ORIGIN ":1: duplicate option: 'tmp'" },
 		{ "alice user mnt keep=always nnp=no keep=sessions\n",
 		  ORIGIN ":1: duplicate option: 'keep'" },
@@ -465,6 +488,17 @@ static void test_option_errors(void **state)
 		{ "alice user mnt nnp=YES\n", ORIGIN ":1: invalid nnp value: 'nnp=YES'" },
 	};
 	RUN_BAD(bad);
+
+	/* Settings apply wherever they are; the rules get them. */
+	struct nsset_rule v = one_rule("bob user net,mnt net=veth hook=nat-1\n"
+				       "net.ipv6=fd77::/64 # pool\nhook.timeout=7\n");
+	assert_int_equal(v.net, NSSET_NET_VETH);
+	assert_string_equal(v.hook, "nat-1");
+	assert_string_equal(v.netconf.bridge, NSSET_BRIDGE_DEFAULT);
+	assert_false(v.netconf.v4.set);
+	assert_true(v.netconf.v6.set);
+	assert_int_equal(v.netconf.v6.len, 64);
+	assert_int_equal(v.netconf.hook_timeout, 7);
 
 	/* Every option once, in any order, is fine. */
 	struct nsset_rule r = one_rule("alice user mnt,uts nnp=yes shell=/bin/zsh keep=sessions "
