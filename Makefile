@@ -18,6 +18,8 @@ DESTDIR    ?=
 CONF_PATH   = $(SYSCONFDIR)/security/nsset.conf
 STORE_PATH  = $(RUNSTATEDIR)/nsset
 HOLDER_PATH = $(LIBEXECDIR)/nsset/nsset-holder
+HOOK_DIR    = $(SYSCONFDIR)/security/nsset.d
+NET_ETC_DIR = $(SYSCONFDIR)/nsset/net
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -26,7 +28,7 @@ HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
 DEFS     = -D_GNU_SOURCE
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(DEFS) -Ilib -include $(BUILD)/paths.h $(CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
-LIBS     = -lmount -lcap-ng
+LIBS     = -lmount -lcap-ng -lmnl
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-asan
@@ -56,8 +58,8 @@ tests: all $(TEST_DRIVER) $(UNIT_BIN)
 # `make && make PREFIX=/usr install` rebuilds what must look elsewhere.
 $(BUILD)/paths.h: FORCE
 	@mkdir -p $(BUILD)
-	@printf '#define NSSET_CONF_PATH "%s"\n#define NSSET_STORE_PATH "%s"\n#define NSSET_HOLDER_PATH "%s"\n' \
-		'$(CONF_PATH)' '$(STORE_PATH)' '$(HOLDER_PATH)' >$@.tmp
+	@printf '#define NSSET_CONF_PATH "%s"\n#define NSSET_STORE_PATH "%s"\n#define NSSET_HOLDER_PATH "%s"\n#define NSSET_HOOK_DIR "%s"\n#define NSSET_NET_ETC_DIR "%s"\n' \
+		'$(CONF_PATH)' '$(STORE_PATH)' '$(HOLDER_PATH)' '$(HOOK_DIR)' '$(NET_ETC_DIR)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h) $(BUILD)/paths.h

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hook.h"
+#include "net.h"
 #include "nsfs.h"
 #include "nstypes.h"
 #include "setup.h"
@@ -45,6 +47,7 @@ struct holder {
 	pid_t init;                 /* the set's init (pid sets) or setup child */
 	int go_fd;                  /* write end: tells the init to go on */
 	int lock_fd;                /* holder.lock, flock'ed for life */
+	bool net_made;              /* nsset_net_up succeeded: undo with nsset_net_down */
 	bool orphaned;              /* a session's process died without closing it */
 	bool lingering;             /* no sessions left, but its processes live on */
 };
@@ -371,11 +374,16 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	}
 	if ((h->m.ns_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME) < 0)
 		return nsset_fail(e, errno, "unshare(CLONE_NEWTIME)");
-	if (retry_on_cpus(h, attempt_build, e) < 0)
-		return -1;
-
 	h->m.holder_pid = getpid();
 	h->m.holder_start = proc_starttime(h->m.holder_pid);
+	if (retry_on_cpus(h, attempt_build, e) < 0)
+		return -1;
+	if (h->m.net == NSSET_NET_VETH) {
+		if (nsset_net_up(&h->st, &h->m, h->init, h->log, e) < 0)
+			return -1;
+		h->net_made = true;
+	}
+
 	h->m.created = (long long)time(NULL);
 	if (h->m.ns_flags & CLONE_NEWPID) {
 		h->m.init_pid = h->init;
@@ -406,6 +414,19 @@ static int build_set(struct holder *h, struct nsset_err *e)
 		return nsset_fail(e, rerr, "%s/%s: putting the set in place", h->st.path, final);
 	h->build[0] = '\0';
 
+	/* Run with the set in place, so the hook sees the paths it will
+	 * always have; nobody can join yet (the creator holds the set lock
+	 * until our verdict). */
+	if (h->m.hook[0] && nsset_hook_run(h->st.path, &h->m, "create", h->log, e) < 0) {
+		struct nsset_err de = { 0 };
+		if (nsset_hook_run(h->st.path, &h->m, "destroy", h->log, &de) < 0)
+			nsset_log(h->log, LOG_ERR, "set %s: undoing the failed create hook: %s",
+				  h->setname, de.msg);
+		kill_init(h);
+		nsset_set_remove(&h->st, &h->id, NULL);
+		return -1;
+	}
+
 	/* Let the init go on: for a pid set it now reaps; otherwise it leaves. */
 	if (write_full(h->go_fd, "g", 1) < 0)
 		return nsset_fail(e, errno, "releasing init");
@@ -425,6 +446,9 @@ static void undo_build(struct holder *h)
 		unmount_build_files(h);
 		nsset_store_remove_dir(&h->st, h->build, NULL);
 	}
+	if (h->net_made)
+		nsset_net_down(&h->st, &h->m, NULL);
+	h->net_made = false;
 }
 
 /* ---- watching ----------------------------------------------------------- */
@@ -526,9 +550,13 @@ static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char 
 	 * close_session (sshd's [priv] reaps its session child after). The
 	 * set is removed regardless; the init is reaped by whoever inherits
 	 * it when we exit. */
+	if (h->m.hook[0] && nsset_hook_run(h->st.path, &h->m, "destroy", h->log, &e) < 0)
+		nsset_log(h->log, LOG_ERR, "set %s: %s", h->setname, e.msg);
 	close_fd(&h->go_fd);
 	if (h->init > 0)
 		kill(h->init, SIGKILL);
+	if (h->net_made && nsset_net_down(&h->st, &h->m, &e) < 0)
+		nsset_log(h->log, LOG_ERR, "set %s: removing its network: %s", h->setname, e.msg);
 	int rc = nsset_set_remove(&h->st, &h->id, &e);
 	if (rc < 0)
 		nsset_log(h->log, LOG_ERR, "set %s: destroying (%s) left something behind: %s",
@@ -729,6 +757,12 @@ static int parse_request(struct holder *h, const char *store_path, const char *m
 	for (const char *p = h->m.tmp_size; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || strchr("kKmMgG%", *p)))
 			return nsset_fail(e, 0, "invalid tmp size");
+	for (const char *p = h->m.hook; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return nsset_fail(e, 0, "invalid hook name");
+	if (h->m.net == NSSET_NET_VETH && !nsset_valid_ifname(h->m.bridge))
+		return nsset_fail(e, 0, "invalid bridge name");
 	snprintf(h->setname, sizeof(h->setname), "%s", name);
 	if (nsset_store_open(store_path, false, &h->st, e) < 0)
 		return -1;

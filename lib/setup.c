@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "nstypes.h"
+#include "trusted.h"
 #include "util.h"
 
 int nsset_loopback_up(struct nsset_err *e)
@@ -147,6 +148,83 @@ static int mount_tmpfs(const char *target, const char *size, struct nsset_err *e
 	return 0;
 }
 
+/* A fresh sysfs on /sys, made by a process inside the set's network
+ * namespace, so that /sys/class/net shows the set's interfaces (as `ip
+ * netns exec` does). The cgroup tree below it is kept as the set saw it. */
+static int remount_sys(struct nsset_err *e)
+{
+	struct stat sys, cg;
+	if (stat("/sys", &sys) < 0)
+		return errno == ENOENT ? 0 : nsset_fail(e, errno, "/sys");
+	int cgfd = -1;
+	if (stat("/sys/fs/cgroup", &cg) == 0 && cg.st_dev != sys.st_dev) {
+		cgfd = open_tree(AT_FDCWD, "/sys/fs/cgroup", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (cgfd < 0)
+			return nsset_fail(e, errno, "keeping /sys/fs/cgroup");
+	}
+	int rc = 0;
+	if (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL)
+		rc = nsset_fail(e, errno, "detaching /sys");
+	else if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		rc = nsset_fail(e, errno, "mounting /sys for the set's network namespace");
+	else if (cgfd >= 0 && move_mount(cgfd, "", AT_FDCWD, "/sys/fs/cgroup", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		rc = nsset_fail(e, errno, "putting /sys/fs/cgroup back");
+	if (cgfd >= 0)
+		close(cgfd);
+	return rc;
+}
+
+/* A name usable as a directory name under NSSET_NET_ETC_DIR. */
+static bool plain_name(const char *s)
+{
+	if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+/* /etc/FILE inside a net set from NSSET_NET_ETC_DIR, the first of
+ * <scope>/<id>/FILE, <scope>/<owner>/FILE, default/FILE that exists (the
+ * `ip netns exec` convention, per set). Only in the set's mount namespace:
+ * a symlinked /etc/FILE (systemd-resolved's) is followed there, and the
+ * host never sees the mount. */
+static int override_etc(const struct nsset_meta *m, const char *file, struct nsset_err *e)
+{
+	const char *scope = nsset_scope_name(m->scope);
+	char paths[3][PATH_MAX];
+	size_t n = 0;
+	snprintf(paths[n++], PATH_MAX, NSSET_NET_ETC_DIR "/%s/%s/%s", scope, m->id, file);
+	if (plain_name(m->owner))
+		snprintf(paths[n++], PATH_MAX, NSSET_NET_ETC_DIR "/%s/%s/%s", scope, m->owner, file);
+	snprintf(paths[n++], PATH_MAX, NSSET_NET_ETC_DIR "/default/%s", file);
+	char what[64];
+	snprintf(what, sizeof(what), "%s override", file);
+	for (size_t i = 0; i < n; i++) {
+		struct nsset_err te = { 0 };
+		int fd = nsset_trusted_open(paths[i], what, &te);
+		if (fd < 0) {
+			if (te.errnum == ENOENT)
+				continue;
+			*e = te;
+			return -1;
+		}
+		int rc = 0;
+		char src[64], dst[PATH_MAX];
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+		snprintf(dst, sizeof(dst), "/etc/%s", file);
+		if (!(m->ns_flags & CLONE_NEWNS))
+			rc = nsset_fail(e, 0, "%s: a %s needs mnt in the set", paths[i], what);
+		else if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+			rc = nsset_fail(e, errno, "bind-mounting %s over %s", paths[i], dst);
+		close(fd);
+		return rc;
+	}
+	return 0;
+}
+
 int nsset_setup_inside(const struct nsset_meta *m, const char *store_path, struct nsset_err *e)
 {
 	if (m->ns_flags & CLONE_NEWNS) {
@@ -176,8 +254,14 @@ int nsset_setup_inside(const struct nsset_meta *m, const char *store_path, struc
 				return nsset_fail(e, errno, "mounting /dev/mqueue");
 		}
 	}
-	if ((m->ns_flags & CLONE_NEWNET) && nsset_loopback_up(e) < 0)
-		return -1;
+	if (m->ns_flags & CLONE_NEWNET) {
+		if (nsset_loopback_up(e) < 0)
+			return -1;
+		if ((m->ns_flags & CLONE_NEWNS) && remount_sys(e) < 0)
+			return -1;
+		if (override_etc(m, "resolv.conf", e) < 0 || override_etc(m, "hosts", e) < 0)
+			return -1;
+	}
 	if ((m->ns_flags & CLONE_NEWUTS) && m->hostname[0] &&
 	    sethostname(m->hostname, strlen(m->hostname)) < 0)
 		return nsset_fail(e, errno, "setting hostname '%s'", m->hostname);
