@@ -254,6 +254,18 @@ static void json_set(const struct nsset_admin_set *s)
 	json_opt(s->has_meta ? m->tmp_size : NULL);
 	printf(",\n      \"hostname\": ");
 	json_opt(s->has_meta ? m->hostname : NULL);
+	printf(",\n      \"net\": ");
+	json_str(s->has_meta ? (m->net == NSSET_NET_VETH ? "veth" : "none") : NULL);
+	printf(",\n      \"veth\": ");
+	json_opt(s->has_meta ? m->veth : NULL);
+	printf(",\n      \"bridge\": ");
+	json_opt(s->has_meta ? m->bridge : NULL);
+	printf(",\n      \"ipv4\": ");
+	json_opt(s->has_meta ? m->addr4 : NULL);
+	printf(",\n      \"ipv6\": ");
+	json_opt(s->has_meta ? m->addr6 : NULL);
+	printf(",\n      \"hook\": ");
+	json_opt(s->has_meta ? m->hook : NULL);
 	printf(",\n      \"namespaces\": {");
 	static const char *const order[] = { "mnt", "uts", "ipc", "net", "pid", "cgroup", "time" };
 	bool first = true;
@@ -415,6 +427,33 @@ out:
 
 /* ---- show ------------------------------------------------------------------------- */
 
+/* The network a net=veth set gets (or has), from the pure address rules. */
+static void print_veth_plan(const struct nsset_meta *m)
+{
+	char veth[NSSET_IFNAME_MAX + 1] = "", a4[96] = "", a6[96] = "";
+	struct nsset_pool4 p4;
+	struct nsset_pool6 p6;
+	uint32_t v4;
+	uint8_t v6[16];
+	bool session = m->scope == NSSET_SCOPE_SESSION;
+	if (nsset_veth_name(m->scope, m->id, veth, sizeof(veth)) < 0 || session)
+		snprintf(veth, sizeof(veth), "%s", session ? "nss<id>" : "?");
+	if (m->pool4[0] && nsset_pool4_parse(m->pool4, &p4) == 0) {
+		if (!session && nsset_addr4(&p4, m->scope, m->id, 0, &v4) == 0)
+			nsset_addr4_format(v4, a4, sizeof(a4));
+		else
+			snprintf(a4, sizeof(a4), "a free address of %s", m->pool4);
+	}
+	if (m->pool6[0] && nsset_pool6_parse(m->pool6, &p6) == 0) {
+		if (!session && nsset_addr6(&p6, m->scope, m->id, 0, v6) == 0)
+			nsset_addr6_format(v6, a6, sizeof(a6));
+		else
+			snprintf(a6, sizeof(a6), "a free address of %s", m->pool6);
+	}
+	printf("  %-8s net=veth: %s on bridge %s%s%s%s%s\n", "", veth, m->bridge,
+	       a4[0] ? ", " : "", a4, a6[0] ? ", " : "", a6);
+}
+
 static void print_kv(const char *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void print_kv(const char *k, const char *fmt, ...)
 {
@@ -449,6 +488,12 @@ static void show_meta(const struct nsset_admin_set *s)
 			print_kv("tmp", "shared with the host");
 		if (m->hostname[0])
 			print_kv("hostname", "%s (as made)", m->hostname);
+		if (m->net == NSSET_NET_VETH)
+			print_kv("network", "veth %s on %s%s%s%s%s", m->veth[0] ? m->veth : "(none)",
+				 m->bridge, m->addr4[0] ? ", " : "", m->addr4, m->addr6[0] ? ", " : "",
+				 m->addr6);
+		if (m->hook[0])
+			print_kv("hook", "%s/%s (timeout %u s)", NSSET_HOOK_DIR, m->hook, m->hook_timeout);
 		print_kv("holder", "pid %d (%s)", (int)m->holder_pid,
 			 s->holder_alive ? "alive" : "gone");
 		if (m->init_pid > 0)
@@ -602,7 +647,11 @@ static void describe_set(const struct nsset_admin_explain *x)
 		printf("; shell=%s", x->rule->shell);
 	if (x->rule->no_new_privs)
 		printf("; nnp=yes");
+	if (m->hook[0])
+		printf("; hook=%s", m->hook);
 	putchar('\n');
+	if (m->net == NSSET_NET_VETH)
+		print_veth_plan(m);
 }
 
 static void describe_exists(const struct nsset_admin_explain *x, const struct nsset_user *u,

@@ -25,8 +25,11 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "hook.h"
+#include "net.h"
 #include "nstypes.h"
 #include "util.h"
 
@@ -1187,6 +1190,26 @@ static int count_left(struct nsset_admin_result *r, struct nsset_err *e)
 	return r->nsfs_left < 0 ? -1 : 0;
 }
 
+static void syslog_write(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	syslog(prio, "%s", msg);
+}
+
+/* What the set's holder would have done on its way out: the destroy phase
+ * of its hook (while its namespace files are still there), then its
+ * network. Failures are logged; the set goes regardless. */
+static void holder_leftovers(const struct nsset_store *st, const struct nsset_meta *m,
+			     const char *name)
+{
+	static const struct nsset_log log = { .write = syslog_write };
+	struct nsset_err e = { 0 };
+	if (m->hook[0] && nsset_hook_run(st->path, m, "destroy", &log, &e) < 0)
+		syslog(LOG_ERR, "set %s: %s", name, e.msg);
+	if (nsset_net_down(st, m, &e) < 0)
+		syslog(LOG_ERR, "set %s: removing its network: %s", name, e.msg);
+}
+
 static int destroy_set(const struct nsset_store *st, const struct nsset_setid *id,
 		       const char *name, enum nsset_admin_mode mode, struct nsset_admin_result *r,
 		       struct nsset_err *e)
@@ -1269,6 +1292,8 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 			goto out;
 		}
 	}
+	if (has_meta)
+		holder_leftovers(st, &m, name);
 	if (nsset_set_remove(st, id, e) < 0) {
 		nsset_err_prefix(e, "%s: ", name);
 		goto out;
