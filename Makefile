@@ -132,6 +132,9 @@ install: all
 	else install -m 0644 config/nsset.conf $(DESTDIR)$(CONF_PATH); fi
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	@# The example hook cannot run by accident: hook= names have no dot.
+	install -d -m 0755 $(DESTDIR)$(HOOK_DIR)
+	install -m 0644 config/nsset.d/nat.example $(DESTDIR)$(HOOK_DIR)/nat.example
 
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_nsset.so $(DESTDIR)$(HOLDER_PATH) $(DESTDIR)$(BINDIR)/nsset-enter \
@@ -139,6 +142,8 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/nsset 2>/dev/null
+	rm -f $(DESTDIR)$(HOOK_DIR)/nat.example
+	-rmdir $(DESTDIR)$(HOOK_DIR) 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_PATH) in place (your policy); remove it by hand if you want"
 
 clean:

@@ -17,6 +17,7 @@ mk install
 assert_eq 0 "$RC" "make install: $STDERR" || summary
 listing=$(cd "$DEST" && find . ! -type d -printf '%m %u %p\n' | sort -k3)
 expected="644 root ./etc/security/nsset.conf
+644 root ./etc/security/nsset.d/nat.example
 644 root .$PAMDIR/pam_nsset.so
 4755 root ./usr/bin/nsset-enter
 644 root ./usr/lib/tmpfiles.d/nsset.conf
