@@ -117,29 +117,34 @@ static void exec_hook(const char *path, const char *phase, char **env, int out)
 	_exit(127);
 }
 
-/* Logs complete lines of `buf` (and, at the end, what is left). */
+/* One line of hook output to the log; control bytes would forge lines. */
+static void log_segment(const struct nsset_log *log, const char *prefix, const char *s, size_t n)
+{
+	char line[HOOK_LINE_MAX + 1];
+	for (size_t i = 0; i < n; i++)
+		line[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	line[n] = '\0';
+	nsset_log(log, LOG_INFO, "%s: %s", prefix, line);
+}
+
+/* Logs the complete lines in buf[0..*len) (a line longer than
+ * HOOK_LINE_MAX in pieces) and keeps the rest; with `flush`, the rest too. */
 static void log_lines(const struct nsset_log *log, const char *prefix, char *buf, size_t *len,
 		      bool flush)
 {
 	size_t start = 0;
-	for (size_t i = 0; i < *len; i++) {
-		if (buf[i] != '\n' && i - start < HOOK_LINE_MAX)
+	while (start < *len) {
+		const char *nl = memchr(buf + start, '\n', *len - start);
+		size_t n = nl ? (size_t)(nl - (buf + start)) : *len - start;
+		if (n > HOOK_LINE_MAX) {
+			log_segment(log, prefix, buf + start, HOOK_LINE_MAX);
+			start += HOOK_LINE_MAX;
 			continue;
-		buf[i] = '\0';
-		/* Control bytes would forge log lines. */
-		for (size_t j = start; j < i; j++)
-			if ((unsigned char)buf[j] < 0x20 || buf[j] == 0x7f)
-				buf[j] = '?';
-		nsset_log(log, LOG_INFO, "%s: %s", prefix, buf + start);
-		start = i + 1;
-	}
-	if (flush && start < *len) {
-		buf[*len] = '\0';
-		for (size_t j = start; j < *len; j++)
-			if ((unsigned char)buf[j] < 0x20 || buf[j] == 0x7f)
-				buf[j] = '?';
-		nsset_log(log, LOG_INFO, "%s: %s", prefix, buf + start);
-		start = *len;
+		}
+		if (!nl && !flush)
+			break;
+		log_segment(log, prefix, buf + start, n);
+		start += n + (nl ? 1 : 0);
 	}
 	memmove(buf, buf + start, *len - start);
 	*len -= start;
@@ -215,7 +220,7 @@ int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const cha
 				len += (size_t)n;
 			else if (n == 0)
 				eof = true;
-			log_lines(log, prefix, out, &len, len >= sizeof(out) - 1);
+			log_lines(log, prefix, out, &len, false);
 		}
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		if (w == pid)
@@ -235,7 +240,7 @@ int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const cha
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		log_lines(log, prefix, out, &len, len >= sizeof(out) - 1);
+		log_lines(log, prefix, out, &len, false);
 	}
 	log_lines(log, prefix, out, &len, true);
 	close(pipefd[0]);
