@@ -85,6 +85,8 @@ host_state() {
 	find /etc/pam.d /etc/security -xdev 2>/dev/null | sort | xargs -r ls -ld --time-style=+%s 2>/dev/null
 	awk '{ print $5, $9 }' /proc/self/mountinfo | sort
 	[ -e /run/nsset ] && echo "/run/nsset exists"
+	# The demo's bridge and veth pairs live in the sandbox's network namespace.
+	ip -o link show 2>/dev/null | sed 's/^[0-9]*: \([^:@]*\).*/\1/' | sort
 	return 0
 }
 BEFORE=$(host_state)
@@ -99,7 +101,7 @@ step "[6/6]" "host left as it was .."
 AFTER=$(host_state)
 problems=
 [ "$BEFORE" = "$AFTER" ] || problems="$problems
-  mounts, /etc or /run/nsset changed:
+  mounts, /etc, /run/nsset or network interfaces changed:
 $(printf '%s\n' "$BEFORE" >"$LOG.b"; printf '%s\n' "$AFTER" >"$LOG.a"; diff "$LOG.b" "$LOG.a" | sed 's/^/    /'; rm -f "$LOG.b" "$LOG.a")"
 # Every process of the sandbox died with it: none may sit in one of its pid
 # namespaces (the kernel kills a pid namespace's processes with its init).
@@ -119,7 +121,7 @@ done
   processes of the sandbox still running:$left"
 nns=$(grep -c . "$STATE")
 if [ -z "$problems" ]; then
-	ok "mounts, /etc and /run unchanged; no process left in the sandbox's $nns pid namespaces"
+	ok "mounts, /etc, /run and interfaces unchanged; no process left in the sandbox's $nns pid namespaces"
 else
 	die "the host was changed:$problems"
 fi

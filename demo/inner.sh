@@ -26,10 +26,11 @@ die() {
 }
 ms_since() { echo $(($(date +%s%3N) - $1)); }
 
-POLICY='root        none
-@students   group     mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=lab-%g
+POLICY='net.ipv4=10.77.0.0/16
+root        none
+@students   group     mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=lab-%g net=veth
 @ci         session   mnt,uts,ipc,net,pid   tmp=private hostname=ci-%u
-*           user      mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=%u-box'
+*           user      mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=%u-box net=veth'
 
 step "[3/6]" "sandbox and sshd ....."
 printf '%s\n' "$POLICY" >/etc/security/nsset.conf && chmod 0644 /etc/security/nsset.conf
@@ -44,7 +45,8 @@ cat <<EOF
 
   The policy (/etc/security/nsset.conf; test users exist only in the sandbox):
 $(printf '%s\n' "$POLICY" | sed 's/^/    /')
-    carol and dave are in @students, erin is in @ci.
+    carol and dave are in @students, erin is in @ci. net=veth sets get an
+    address on bridge nsset0 (made by nsset in the sandbox); erin's do not.
 
 EOF
 
@@ -61,6 +63,13 @@ socat TCP-LISTEN:$((9000 + i)),bind=127.0.0.1,reuseaddr,fork SYSTEM:"echo hello-
 until ss -Hltn "sport = :$((9000 + i))" | grep -q .; do sleep 0.05; done
 echo "set=$(sed -n 's/^set=//p' /run/nsset/self)"
 echo "hostname=$(hostname)"
+addr=$(ip -o -4 addr show dev eth0 2>/dev/null | awk '{ print $4 }')
+echo "addr=${addr:--}"
+if [ -n "$addr" ]; then
+	socat TCP-LISTEN:7000,bind=${addr%/*},reuseaddr,fork SYSTEM:"echo hello-$i" </dev/null >/dev/null 2>&1 &
+	until ss -Hltn "sport = :7000" | grep -q .; do sleep 0.05; done
+	echo "$addr" >"$(dirname "$0")/addr-$i"
+fi
 touch "$(dirname "$0")/ready-$i"
 k=0
 until [ -e "$(dirname "$0")/go" ] || [ $k -gt 600 ]; do k=$((k + 1)); sleep 0.05; done
@@ -75,6 +84,11 @@ while [ $j -le $n ]; do
 		echo "sees_$j=$p $t $c"
 	fi
 	j=$((j + 1))
+done
+# Over the bridge: every address the logins wrote down.
+for a in $(cat "$(dirname "$0")"/addr-* 2>/dev/null | sort -u); do
+	r=$(socat -T 2 - TCP:${a%/*}:7000,connect-timeout=2 </dev/null 2>/dev/null)
+	echo "reach_${a%/*}=${r:-no}"
 done
 EOF
 chmod 0644 "$E2E_OUT/demo-session.sh"
@@ -119,10 +133,10 @@ ns_of_login() { eval "e2e_nsid \"\$PID_$1\" $2"; }
 # ---- table 1: who sits where ---------------------------------------------
 printf '\n  %sWhere each login sits%s: the inode of each namespace of its live shell\n' "$CB" "$CN"
 printf '  (/proc/PID/ns/*); the same number means the same namespace\n\n'
-printf '  %-8s %-24s %-13s' login set hostname
+printf '  %-8s %-22s %-13s %-15s' login set hostname "eth0 (veth)"
 for t in $TYPES; do printf ' %-10s' "$t"; done
 printf '\n'
-printf '  %-8s %-24s %-13s' "sshd" "(none: the host's)" "$(hostname)"
+printf '  %-8s %-22s %-13s %-15s' "sshd" "(none: the host's)" "$(hostname)" "(bridge .0.1)"
 for t in $TYPES; do printf ' %-10s' "$(e2e_nsid $SANDBOX_PID $t)"; done
 printf '\n'
 i=0
@@ -130,7 +144,9 @@ for l in $LABELS; do
 	i=$((i + 1))
 	s=$(val $i set)
 	case $s in session/*) s="session/$(echo "${s#session/}" | cut -c1-8)..." ;; esac
-	printf '  %-8s %-24s %-13s' "$l" "$s" "$(val $i hostname)"
+	a=$(val $i addr)
+	[ "$a" = - ] && a="(lo only)"
+	printf '  %-8s %-22s %-13s %-15s' "$l" "$s" "$(val $i hostname)" "${a%/*}"
 	for t in $TYPES; do printf ' %-10s' "$(ns_of_login $i $t)"; done
 	printf '\n'
 done
@@ -182,6 +198,10 @@ say eval '! same_set 5 6 && sees_none 5 6 && sees_none 6 5'
 echo "erin's two logins get a set each (scope session), with their own /tmp and loopback."
 say eval 'sees_none 1 3 && sees_none 3 1 && sees_none 3 5 && sees_none 5 1'
 echo "across sets nothing is visible, and sshd itself stays in the host's namespaces."
+reaches() { [ "$(val $1 "reach_$(val $2 addr | sed 's|/.*||')")" = "hello-$2" ]; }
+say eval 'reaches 1 3 && reaches 3 2 && [ "$(val 5 addr)" = - ] && [ "$(val 5 reach_$(val 1 addr | sed "s|/.*||"))" = no ]'
+echo "net=veth sets reach each other over the bridge ($(val 1 addr | sed 's|/.*||') to $(val 3 addr | sed 's|/.*||'));"
+printf '      erin'"'"'s session sets have only loopback and reach nobody.\n'
 
 # ---- logout ----------------------------------------------------------------
 # Sets in the store (directories; their lock files sit beside them).
