@@ -380,7 +380,9 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	if (h->m.ns_flags & CLONE_NEWPID) {
 		h->m.init_pid = h->init;
 		h->m.init_start = proc_starttime(h->init);
+		h->m.init_ino = pidfs_ino_of(h->init);
 	}
+	h->m.holder_ino = pidfs_ino_of(h->m.holder_pid);
 	char meta[2048];
 	if (nsset_meta_format(&h->m, meta, sizeof(meta)) < 0)
 		return nsset_fail(e, 0, "meta too long");

@@ -257,11 +257,13 @@ int nsset_meta_format(const struct nsset_meta *m, char *buf, size_t size)
 	int n = snprintf(buf, size,
 		"version=1\nscope=%s\nid=%s\nnamespaces=%s\nowner_id=%lu\nowner=%s\n"
 		"created_by=%s\nkeep=%s\ntmp=%s\ntmp_size=%s\nhostname=%s\ncreated=%lld\n"
-		"holder_pid=%d\nholder_start=%llu\ninit_pid=%d\ninit_start=%llu\n",
+		"holder_pid=%d\nholder_start=%llu\ninit_pid=%d\ninit_start=%llu\n"
+		"holder_ino=%llu\ninit_ino=%llu\n",
 		nsset_scope_name(m->scope), m->id, ns, m->owner_id, m->owner, m->created_by,
 		m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions",
 		m->tmp_private ? "private" : "shared", m->tmp_size, m->hostname, m->created,
-		(int)m->holder_pid, m->holder_start, (int)m->init_pid, m->init_start);
+		(int)m->holder_pid, m->holder_start, (int)m->init_pid, m->init_start,
+		m->holder_ino, m->init_ino);
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
@@ -334,6 +336,10 @@ int nsset_meta_parse(const char *text, struct nsset_meta *m)
 			m->init_pid = (pid_t)ul;
 		} else if (strcmp(k, "init_start") == 0) {
 			m->init_start = strtoull(v, NULL, 10);
+		} else if (strcmp(k, "holder_ino") == 0) {
+			m->holder_ino = strtoull(v, NULL, 10);
+		} else if (strcmp(k, "init_ino") == 0) {
+			m->init_ino = strtoull(v, NULL, 10);
 		}
 		/* Unknown keys are ignored: a newer nsset may add some. */
 	}

@@ -49,6 +49,7 @@ struct nsset_meta {
 	unsigned long long holder_start;
 	pid_t init_pid;                     /* 0 unless the set has a pid ns */
 	unsigned long long init_start;
+	unsigned long long holder_ino, init_ino; /* pidfs inodes (Linux 6.9+), 0 if unknown */
 };
 
 /* Opens the store; with `create`, makes it (root 0700, private bind mount of
