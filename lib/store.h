@@ -7,6 +7,7 @@
  *     session/HEX16/
  *     user/UID.lock         flock: serialises create/join/destroy of that set
  *     .template/mnt         the template mount namespace new sets copy
+ *     .cpu                  a CPU where making a set last worked (a hint)
  *     .build-*, .dead-*     sets being built or torn down
  *
  * Only root writes here; every name is derived from numeric ids or random
