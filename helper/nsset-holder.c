@@ -29,6 +29,16 @@ int main(int argc, char **argv)
 				"and nsset-enter only\n");
 		return 2;
 	}
+	/* Leave the starter: the process it started exits now, so that the
+	 * holder is not its child (lib/spawn.c starts us by posix_spawn),
+	 * and lead a session of our own, as when the starter forked twice. */
+	pid_t pid = fork();
+	if (pid < 0)
+		return 2;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return 2;
 	/* The set description: stdin, up to EOF. */
 	char meta[4096];
 	ssize_t n = read_full(0, meta, sizeof(meta) - 1);

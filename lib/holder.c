@@ -237,30 +237,59 @@ static int attempt_build(struct holder *h, struct nsset_err *e)
 	return r;
 }
 
-/* Runs fn until it does not ask for another CPU, trying each CPU we may
- * run on in turn; restores our affinity afterwards. */
+/* STORE/.cpu: the CPU on which a retry last worked. Ids come in per-CPU
+ * batches, so a CPU that worked tends to keep working for a while; trying
+ * it first saves a doomed clone and setup. Only a hint: a stale, missing
+ * or odd one costs nothing but the attempt it was meant to save. */
+static int cpu_hint(const struct holder *h, const cpu_set_t *allowed)
+{
+	char buf[16];
+	unsigned long v;
+	if (CPU_COUNT(allowed) < 2 || read_small_file_at(h->st.fd, ".cpu", buf, sizeof(buf)) <= 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	if (parse_ulong(buf, CPU_SETSIZE - 1, &v) < 0 || !CPU_ISSET((int)v, allowed))
+		return -1;
+	return (int)v;
+}
+
+static bool pin_to_cpu(int cpu)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one) == 0;
+}
+
+/* Runs fn until it does not ask for another CPU, trying the hinted CPU
+ * first, then each CPU we may run on in turn; restores our affinity
+ * afterwards. */
 static int retry_on_cpus(struct holder *h, int (*fn)(struct holder *, struct nsset_err *),
 			 struct nsset_err *e)
 {
-	int r = fn(h, e);
-	if (r != RETRY_ELSEWHERE)
-		return r;
 	cpu_set_t orig;
 	if (sched_getaffinity(0, sizeof(orig), &orig) < 0)
 		return nsset_fail(e, errno, "sched_getaffinity");
+	int hint = cpu_hint(h, &orig);
+	if (hint >= 0 && !pin_to_cpu(hint))
+		hint = -1;
+	bool pinned = hint >= 0;
+	int r = fn(h, e);
 	for (int cpu = 0; cpu < CPU_SETSIZE && r == RETRY_ELSEWHERE; cpu++) {
-		if (!CPU_ISSET(cpu, &orig))
+		if (!CPU_ISSET(cpu, &orig) || cpu == hint || !pin_to_cpu(cpu))
 			continue;
-		cpu_set_t one;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (sched_setaffinity(0, sizeof(one), &one) < 0)
-			continue;
+		pinned = true;
 		nsset_log(h->log, LOG_DEBUG, "%s: mount namespace id ordering, retrying on CPU %d",
 			  h->setname, cpu);
 		r = fn(h, e);
+		if (r == 0) {
+			char buf[16];
+			int n = snprintf(buf, sizeof(buf), "%d\n", cpu);
+			write_file_atomic_at(h->st.fd, ".cpu", buf, (size_t)n, 0600);
+		}
 	}
-	sched_setaffinity(0, sizeof(orig), &orig);
+	if (pinned)
+		sched_setaffinity(0, sizeof(orig), &orig);
 	if (r == RETRY_ELSEWHERE)
 		return nsset_fail(e, EINVAL, "the kernel refused to bind the new mount namespace on every CPU");
 	return r;
@@ -388,7 +417,9 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	if (h->m.ns_flags & CLONE_NEWPID) {
 		h->m.init_pid = h->init;
 		h->m.init_start = proc_starttime(h->init);
+		h->m.init_ino = pidfs_ino_of(h->init);
 	}
+	h->m.holder_ino = pidfs_ino_of(h->m.holder_pid);
 	char meta[2048];
 	if (nsset_meta_format(&h->m, meta, sizeof(meta)) < 0)
 		return nsset_fail(e, 0, "meta too long");

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -206,11 +207,26 @@ bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_met
 
 enum verdict { JOIN, ABSENT, REMAKE, REFUSE };
 
-/* What to do with the set at p->id, looked at under its lock. */
+/* Whether the set's init (if it has one) lives; *fd gets a pidfd of it
+ * when pidfds work (-1 otherwise: the set is joined by its files). */
+static bool init_alive(const struct nsset_meta *have, int *fd)
+{
+	*fd = -1;
+	if (have->init_pid <= 0)
+		return true;
+	*fd = pidfd_open_verified(have->init_pid, have->init_ino, have->init_start);
+	if (*fd >= 0)
+		return true;
+	return errno != ESRCH && proc_starttime(have->init_pid) == have->init_start;
+}
+
+/* What to do with the set at p->id, looked at under its lock. For JOIN,
+ * *init_fd is a verified pidfd of a pid set's init (else -1). */
 static enum verdict judge(const struct nsset_store *st, struct nsset_placement *p,
 			  const struct nsset_meta *want, struct nsset_meta *have, bool exclusive,
-			  const struct nsset_log *log, struct nsset_err *e)
+			  int *init_fd, const struct nsset_log *log, struct nsset_err *e)
 {
+	close_fd(init_fd);
 	close_fd(&p->setfd);
 	p->setfd = nsset_set_open(st, &p->id, e);
 	if (p->setfd < 0)
@@ -227,7 +243,7 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 	}
 	/* A pid set whose init died cannot fork again (ENOMEM); its holder
 	 * is about to tear it down, unless we do it first. */
-	if (have->init_pid > 0 && proc_starttime(have->init_pid) != have->init_start) {
+	if (!init_alive(have, init_fd)) {
 		if (exclusive)
 			nsset_log(log, LOG_NOTICE, "set %s is stale (its init died): recreating it for %s",
 				  p->setname, want->created_by);
@@ -250,10 +266,7 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 
 static int open_holder_pidfd(const struct nsset_meta *have)
 {
-	int fd = pidfd_open(have->holder_pid, 0);
-	if (fd >= 0 && proc_starttime(have->holder_pid) != have->holder_start)
-		close_fd(&fd);
-	return fd;
+	return pidfd_open_verified(have->holder_pid, have->holder_ino, have->holder_start);
 }
 
 /* SIGKILL the holder named by meta (pid and start time) and wait for it. */
@@ -276,7 +289,7 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	struct nsset_store st;
 	struct nsset_nsfds fds;
 	struct nsset_meta have;
-	int lockfd = -1, rc = -1;
+	int lockfd = -1, rc = -1, init_fd = -1;
 
 	nsset_nsfds_init(&fds);
 	p->id.scope = want->scope;
@@ -296,7 +309,7 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 		lockfd = nsset_set_lock(&st, &p->id, op, e);
 		if (lockfd < 0)
 			goto out;
-		v = judge(&st, p, want, &have, op == LOCK_EX, log, e);
+		v = judge(&st, p, want, &have, op == LOCK_EX, &init_fd, log, e);
 		if (v == JOIN || v == REFUSE || op == LOCK_EX)
 			break;
 		close_fd(&lockfd);
@@ -328,7 +341,17 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 			nsset_err_prefix(e, "set %s vanished after creation: ", p->setname);
 			goto out;
 		}
+		close_fd(&init_fd);
+		if (!init_alive(&have, &init_fd)) {
+			nsset_fail(e, 0, "set %s: its init is gone", p->setname);
+			goto out;
+		}
 	}
+	/* The set's files are verified either way. A pid set is then joined
+	 * through its init's pidfd: every namespace in one setns(), all or
+	 * nothing, from the very process the holder recorded (its pidfs
+	 * inode checked after the pidfd was opened) and whose namespaces it
+	 * bound to those files. */
 	if (nsset_nsfds_open(p->setfd, have.ns_flags, &fds, e) < 0) {
 		nsset_err_prefix(e, "set %s: ", p->setname);
 		goto out;
@@ -339,7 +362,17 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	/* Tell the holder to look at sessions/ again (it watches no files). */
 	if (p->holder_pidfd >= 0)
 		pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
-	if (nsset_nsfds_join(&fds, e) < 0) {
+	int jr = -1, jerr = EINVAL;
+	if (init_fd >= 0) {
+		jr = setns(init_fd, have.ns_flags);
+		jerr = errno;
+	}
+	/* EINVAL from a pidfd: a kernel before 5.8; nothing was joined. */
+	if (jr < 0 && jerr == EINVAL)
+		jr = nsset_nsfds_join(&fds, e);
+	else if (jr < 0)
+		nsset_fail(e, jerr, "setns through the set's init");
+	if (jr < 0) {
 		nsset_session_remove(p->setfd, p->session);
 		if (p->holder_pidfd >= 0)
 			pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
@@ -352,6 +385,7 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	nsset_log(log, LOG_DEBUG, "%s set %s", p->created ? "created and joined" : "joined", p->setname);
 	rc = 0;
 out:
+	close_fd(&init_fd);
 	nsset_nsfds_close(&fds);
 	if (rc < 0 && !p->created && want->scope == NSSET_SCOPE_SESSION && lockfd >= 0) {
 		/* Nothing was made under this fresh id: drop its lock file. */

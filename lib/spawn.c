@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,35 +17,6 @@
 #include "util.h"
 
 #define HOLDER_TIMEOUT_MS 30000
-
-/* In the forked child, before exec: only async-signal-safe calls. */
-static void exec_holder(const char *holder_path, const char *store_path, int request_fd,
-			int status_fd)
-{
-	/* Own session: no controlling tty to push input into (CVE-2017-5226). */
-	setsid();
-	/* Park the pipes high first: fds 0-3 may be anything. */
-	int request = fcntl(request_fd, F_DUPFD, 10);
-	int status = fcntl(status_fd, F_DUPFD, 10);
-	int null = open("/dev/null", O_RDWR);
-	if (request < 0 || status < 0 || null < 0)
-		_exit(127);
-	if (dup2(request, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(status, 3) < 0)
-		_exit(127);
-	close_range(4, ~0U, 0);
-	sigset_t all;
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	/* The set description comes through stdin, not argv: other users
-	 * can read a process's argv. */
-	char *const argv[] = { (char *)"nsset-holder", (char *)store_path, NULL };
-	/* Nothing of the caller's environment reaches a root program. */
-	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	execve(holder_path, argv, envp);
-	_exit(127);
-}
 
 static int read_verdict(int fd, pid_t *holder_pid, char *buf, size_t size)
 {
@@ -128,31 +100,65 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 	sigemptyset(&dfl.sa_mask);
 	sigaction(SIGCHLD, &dfl, &old_chld);
 
-	pid_t child = fork();
-	if (child < 0) {
-		int saved = errno;
-		sigaction(SIGCHLD, &old_chld, NULL);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		close(req[0]);
-		return nsset_fail(e, saved, "fork");
+	/* posix_spawn (vfork semantics: the caller's address space, sshd's
+	 * and large, is not copied, let alone twice as by fork+fork). The
+	 * holder must not stay the caller's child (sshd would reap it, and
+	 * it would share the caller's process group handling): nsset-holder
+	 * forks once in its own small image and the process we started
+	 * exits at once. What the child gets, as before exec by hand:
+	 *   - its own session: no controlling tty to push input into
+	 *     (CVE-2017-5226);
+	 *   - fds 0 (the request), 1 and 2 (/dev/null), 3 (the status pipe)
+	 *     and nothing else; the pipes are parked high first, as the
+	 *     caller's fds 0-3 may be anything;
+	 *   - an empty signal mask, every signal at its default;
+	 *   - argv without the set description (other users can read a
+	 *     process's argv: it comes through stdin);
+	 *   - nothing of the caller's environment (a root program). */
+	int request = fcntl(req[0], F_DUPFD_CLOEXEC, 10);
+	int status = request < 0 ? -1 : fcntl(pipefd[1], F_DUPFD_CLOEXEC, 10);
+	int serr = errno;
+	pid_t child = -1;
+	if (status >= 0) {
+		posix_spawn_file_actions_t fa;
+		posix_spawnattr_t at;
+		sigset_t none, all;
+		sigemptyset(&none);
+		sigfillset(&all);
+		char *const argv[] = { (char *)"nsset-holder", (char *)store_path, NULL };
+		char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+		serr = posix_spawn_file_actions_init(&fa);
+		if (serr == 0) {
+			serr = posix_spawnattr_init(&at);
+			if (serr != 0)
+				posix_spawn_file_actions_destroy(&fa);
+		}
+		if (serr == 0) {
+			if ((serr = posix_spawn_file_actions_adddup2(&fa, request, 0)) == 0 &&
+			    (serr = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_RDWR, 0)) == 0 &&
+			    (serr = posix_spawn_file_actions_adddup2(&fa, 1, 2)) == 0 &&
+			    (serr = posix_spawn_file_actions_adddup2(&fa, status, 3)) == 0 &&
+			    (serr = posix_spawn_file_actions_addclosefrom_np(&fa, 4)) == 0 &&
+			    (serr = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+								POSIX_SPAWN_SETSIGDEF)) == 0 &&
+			    (serr = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
+			    (serr = posix_spawnattr_setsigdefault(&at, &all)) == 0)
+				serr = posix_spawn(&child, holder_path, &fa, &at, argv, envp);
+			posix_spawn_file_actions_destroy(&fa);
+			posix_spawnattr_destroy(&at);
+		}
 	}
-	if (child == 0) {
-		/* Double fork: the holder must not be the caller's child
-		 * (sshd would reap it, and it would die with the caller's
-		 * process group handling). */
-		close(pipefd[0]);
-		pid_t grandchild = fork();
-		if (grandchild < 0)
-			_exit(1);
-		if (grandchild > 0)
-			_exit(0);
-		exec_holder(holder_path, store_path, req[0], pipefd[1]);
-	}
+	close_fd(&request);
+	close_fd(&status);
 	close(pipefd[1]);
 	close(req[0]);
-	int status;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+	if (child <= 0 || serr != 0) {
+		sigaction(SIGCHLD, &old_chld, NULL);
+		close(pipefd[0]);
+		return nsset_fail(e, serr, "starting %s", holder_path);
+	}
+	int wstatus;
+	while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old_chld, NULL);
 

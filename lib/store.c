@@ -257,13 +257,15 @@ int nsset_meta_format(const struct nsset_meta *m, char *buf, size_t size)
 	int n = snprintf(buf, size,
 		"version=1\nscope=%s\nid=%s\nnamespaces=%s\nowner_id=%lu\nowner=%s\n"
 		"created_by=%s\nkeep=%s\ntmp=%s\ntmp_size=%s\nhostname=%s\ncreated=%lld\n"
-		"holder_pid=%d\nholder_start=%llu\ninit_pid=%d\ninit_start=%llu\ngid=%lu\n"
+		"holder_pid=%d\nholder_start=%llu\ninit_pid=%d\ninit_start=%llu\n"
+		"holder_ino=%llu\ninit_ino=%llu\ngid=%lu\n"
 		"net=%s\nbridge=%s\npool4=%s\npool6=%s\nhook=%s\nhook_timeout=%u\n"
 		"veth=%s\naddr4=%s\naddr6=%s\n",
 		nsset_scope_name(m->scope), m->id, ns, m->owner_id, m->owner, m->created_by,
 		m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions",
 		m->tmp_private ? "private" : "shared", m->tmp_size, m->hostname, m->created,
-		(int)m->holder_pid, m->holder_start, (int)m->init_pid, m->init_start, m->gid,
+		(int)m->holder_pid, m->holder_start, (int)m->init_pid, m->init_start,
+		m->holder_ino, m->init_ino, m->gid,
 		m->net == NSSET_NET_VETH ? "veth" : "none", m->bridge, m->pool4, m->pool6, m->hook,
 		m->hook_timeout, m->veth, m->addr4, m->addr6);
 	return n < 0 || (size_t)n >= size ? -1 : n;
@@ -364,6 +366,10 @@ int nsset_meta_parse(const char *text, struct nsset_meta *m)
 			copy_field(m->addr4, sizeof(m->addr4), v);
 		} else if (strcmp(k, "addr6") == 0) {
 			copy_field(m->addr6, sizeof(m->addr6), v);
+		} else if (strcmp(k, "holder_ino") == 0) {
+			m->holder_ino = strtoull(v, NULL, 10);
+		} else if (strcmp(k, "init_ino") == 0) {
+			m->init_ino = strtoull(v, NULL, 10);
 		}
 		/* Unknown keys are ignored: a newer nsset may add some. */
 	}

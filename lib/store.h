@@ -7,6 +7,7 @@
  *     session/HEX16/
  *     user/UID.lock         flock: serialises create/join/destroy of that set
  *     .template/mnt         the template mount namespace new sets copy
+ *     .cpu                  a CPU where making a set last worked (a hint)
  *     .build-*, .dead-*     sets being built or torn down
  *
  * Only root writes here; every name is derived from numeric ids or random
@@ -61,6 +62,7 @@ struct nsset_meta {
 	char veth[NSSET_IFNAME_MAX + 1];    /* host end, "" = none */
 	char addr4[NSSET_POOL_TEXT_MAX];    /* "10.77.7.211/16" */
 	char addr6[NSSET_POOL_TEXT_MAX];
+	unsigned long long holder_ino, init_ino; /* pidfs inodes (Linux 6.9+), 0 if unknown */
 };
 
 /* Opens the store; with `create`, makes it (root 0700, private bind mount of

@@ -3,11 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int write_full(int fd, const void *buf, size_t len)
@@ -99,6 +102,51 @@ unsigned long long proc_starttime(pid_t pid)
 			return 0;
 	}
 	return 0;
+}
+
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446
+#endif
+
+unsigned long long pidfs_ino_of(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return 0;
+	struct statfs sfs;
+	struct stat st;
+	unsigned long long ino = 0;
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == PID_FS_MAGIC && fstat(fd, &st) == 0)
+		ino = (unsigned long long)st.st_ino;
+	close(fd);
+	return ino;
+}
+
+int pidfd_open_verified(pid_t pid, unsigned long long ino, unsigned long long start)
+{
+	if (pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -1;      /* ESRCH: gone; anything else: cannot tell */
+	bool same;
+	if (ino) {
+		struct stat st;
+		/* A pidfd becomes readable when its process has exited. */
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		same = fstat(fd, &st) == 0 && (unsigned long long)st.st_ino == ino &&
+		       poll(&p, 1, 0) == 0;
+	} else {
+		same = start != 0 && proc_starttime(pid) == start;
+	}
+	if (!same) {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
 }
 
 int random_hex16(char *buf)

@@ -25,6 +25,21 @@ int parse_ulong(const char *s, unsigned long max, unsigned long *out);
  * zombie not yet reaped). */
 unsigned long long proc_starttime(pid_t pid);
 
+/* The pidfs inode of a process (Linux 6.9+; taken through a pidfd): names
+ * it for the life of the system, never reused. 0 if unknown (older kernels
+ * have anon_inode pidfds). For the process itself or its parent (which
+ * knows the pid is still its unreaped child's). */
+unsigned long long pidfs_ino_of(pid_t pid);
+
+/* A pidfd of `pid` if it is still the live process recorded as (ino,
+ * start): by pidfs inode when known (an fstat), else by start time
+ * (/proc/PID/stat, which costs more); either is checked after the pidfd is
+ * taken, so it cannot name a newcomer with the same pid. An exited process
+ * (a zombie) does not count. -1 with errno ESRCH if it is gone or another
+ * process; with another errno (ENOSYS: no pidfds, EMFILE) if it cannot
+ * tell. */
+int pidfd_open_verified(pid_t pid, unsigned long long ino, unsigned long long start);
+
 /* 16 lowercase hex characters from getrandom(); buf must hold 17 bytes. */
 int random_hex16(char *buf);
 

@@ -3,6 +3,7 @@
  * PAM return codes and pam_syslog lines. See pam_nsset(8). */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -17,6 +18,7 @@
 #include "policy.h"
 
 #define DATA_PLACEMENT "pam_nsset:placement"
+#define DATA_DECISION "pam_nsset:decision"
 #define LEAVE_WAIT_MS 3000
 
 struct args {
@@ -110,6 +112,55 @@ static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct
 	return PAM_SUCCESS;
 }
 
+/* What the account phase decided to place, kept for the session phase of
+ * the same transaction (the hardened stack runs both): the policy is read
+ * and the user looked up once per login. Used once, and only for the same
+ * user and policy file; the groups are not kept (describing a set needs
+ * none). */
+struct decision {
+	char conf[PATH_MAX];
+	struct nsset_user u;
+	struct nsset_rule rule;
+	gid_t gid;
+};
+
+static void decision_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
+static void decision_save(pam_handle_t *pamh, const struct args *a, const struct nsset_user *u,
+			  const struct nsset_rule *rule, gid_t gid)
+{
+	struct decision *d = calloc(1, sizeof(*d));
+	if (!d || strlen(a->conf) >= sizeof(d->conf)) {
+		free(d);
+		return;
+	}
+	snprintf(d->conf, sizeof(d->conf), "%s", a->conf);
+	snprintf(d->u.name, sizeof(d->u.name), "%s", u->name);
+	d->u.uid = u->uid;
+	d->u.gid = u->gid;
+	d->rule = *rule;
+	d->gid = gid;
+	if (pam_set_data(pamh, DATA_DECISION, d, decision_cleanup) != PAM_SUCCESS)
+		free(d);
+}
+
+/* The account phase's decision, if it was made for this user and policy. */
+static const struct decision *decision_get(pam_handle_t *pamh, const struct args *a)
+{
+	const void *data = NULL;
+	const void *user = NULL;
+	if (pam_get_data(pamh, DATA_DECISION, &data) != PAM_SUCCESS || !data ||
+	    pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS || !user)
+		return NULL;
+	const struct decision *d = data;
+	return strcmp(d->u.name, user) == 0 && strcmp(d->conf, a->conf) == 0 ? d : NULL;
+}
+
 static void tell_user(pam_handle_t *pamh, const struct args *a, const char *what)
 {
 	if (!a->silent)
@@ -139,7 +190,23 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct nsset_meta m;
 	struct nsset_placement *p = NULL;
 
-	int rc = decide(pamh, &a, PAM_SESSION_ERR, &u, &pol, &rule, &gid);
+	int rc;
+	struct nsset_rule kept;
+	const struct decision *d = decision_get(pamh, &a);
+	if (d) {
+		u = d->u;
+		kept = d->rule;
+		rule = &kept;
+		gid = d->gid;
+		rc = PAM_SUCCESS;
+		/* Used once: a later session on this handle decides anew. */
+		pam_set_data(pamh, DATA_DECISION, NULL, NULL);
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "%s: the account phase's decision (%s:%u)", u.name,
+				   a.conf, rule->line);
+	} else {
+		rc = decide(pamh, &a, PAM_SESSION_ERR, &u, &pol, &rule, &gid);
+	}
 	if (rc != PAM_SUCCESS || !rule)
 		goto out;
 	rc = PAM_SESSION_ERR;
@@ -213,6 +280,8 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 				   u.name, e.msg);
 			tell_user(pamh, &a, "nsset: namespace sets are unavailable; login refused.");
 			rc = PAM_PERM_DENIED;
+		} else {
+			decision_save(pamh, &a, &u, rule, gid);
 		}
 	} else if (rc == PAM_SESSION_ERR) {
 		rc = PAM_PERM_DENIED;
