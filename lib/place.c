@@ -150,13 +150,17 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 		nsset_pool4_format(&rule->netconf.v4, m->pool4, sizeof(m->pool4));
 		nsset_pool6_format(&rule->netconf.v6, m->pool6, sizeof(m->pool6));
 	}
-	char gname[NSSET_USER_MAX + 1];
+	/* The primary group's name only matters to a %g in the hostname: an
+	 * NSS lookup (nscd, /etc/group, LDAP) per login is not free. */
+	char gname[NSSET_USER_MAX + 1] = "";
+	bool need_gname = strstr(rule->hostname, "%g") != NULL;
 	switch (rule->scope) {
 	case NSSET_SCOPE_USER:
 		snprintf(m->id, sizeof(m->id), "%u", (unsigned)u->uid);
 		m->owner_id = u->uid;
 		snprintf(m->owner, sizeof(m->owner), "%s", u->name);
-		group_name(u->gid, gname, sizeof(gname));
+		if (need_gname)
+			group_name(u->gid, gname, sizeof(gname));
 		break;
 	case NSSET_SCOPE_GROUP:
 		snprintf(m->id, sizeof(m->id), "%u", (unsigned)rule_gid);
@@ -169,7 +173,8 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 			return nsset_fail(e, errno, "getrandom");
 		m->owner_id = u->uid;
 		snprintf(m->owner, sizeof(m->owner), "%s", u->name);
-		group_name(u->gid, gname, sizeof(gname));
+		if (need_gname)
+			group_name(u->gid, gname, sizeof(gname));
 		m->keep = NSSET_KEEP_SESSIONS;
 		break;
 	default:

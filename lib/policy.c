@@ -588,12 +588,33 @@ void nsset_policy_free(struct nsset_policy *p)
 /* Reads the whole file, refusing anything over POLICY_MAX_BYTES. */
 static int read_all(const char *path, int fd, char **buf, size_t *len, struct nsset_err *e)
 {
-	size_t cap = POLICY_MAX_BYTES + 1;      /* one more, to notice "too large" */
+	/* Sized by fstat, not at the 1 MB limit: a policy is a few hundred
+	 * bytes, and a megabyte would be an mmap+munmap per login. The loop
+	 * still grows the buffer should the file grow meanwhile. */
+	const size_t limit = POLICY_MAX_BYTES + 1;      /* one more, to notice "too large" */
+	struct stat st;
+	size_t cap = fstat(fd, &st) == 0 && st.st_size >= 0 && (size_t)st.st_size < limit
+			     ? (size_t)st.st_size + 1 : limit;
+	if (cap < 4096)
+		cap = 4096;
 	size_t n = 0;
 	char *b = malloc(cap);
 	if (!b)
 		return nsset_fail(e, errno, "%s: cannot read policy", path);
-	while (n < cap) {
+	for (;;) {
+		if (n == cap) {
+			if (cap == limit)
+				break;
+			size_t ncap = cap * 2 < limit ? cap * 2 : limit;
+			char *nb = realloc(b, ncap);
+			if (!nb) {
+				nsset_fail(e, errno, "%s: cannot read policy", path);
+				free(b);
+				return -1;
+			}
+			b = nb;
+			cap = ncap;
+		}
 		ssize_t r = read(fd, b + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -71,9 +71,13 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 		return nsset_fail(e, 0, "store path '%s' must be absolute", path);
 	snprintf(st->path, sizeof(st->path), "%s", path);
 
-	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
-		return nsset_fail(e, errno, "%s: creating the store", path);
+	/* Opened first: it exists at every login but the first since boot. */
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return nsset_fail(e, errno, "%s: creating the store", path);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s: opening the store", path);
 	/* Inside a set the store is covered by a read-only tmpfs with the
