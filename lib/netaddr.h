@@ -75,7 +75,7 @@ int nsset_addr6(const struct nsset_pool6 *p, enum nsset_scope scope, const char 
 uint32_t nsset_gateway4(const struct nsset_pool4 *p);
 void nsset_gateway6(const struct nsset_pool6 *p, uint8_t out[16]);
 
-/* "10.77.7.211" / "fd77::1:7d1" (no prefix length). */
+/* "10.77.7.211" / "fd77::1:0:7d1" (no prefix length). */
 void nsset_addr4_format(uint32_t a, char *buf, size_t size);
 void nsset_addr6_format(const uint8_t a[16], char *buf, size_t size);
 

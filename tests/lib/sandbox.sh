@@ -13,6 +13,10 @@
 #   /mnt              tmpfs holding the scratch dir $NSSET_TEST_DIR
 #                     (/mnt/nsset-test; outside /tmp and /var/tmp on purpose,
 #                     because sets with tmp=private do not see those)
+#   /etc              an overlayfs: the host's /etc below, an upper layer in
+#                     the scratch tmpfs, so files made under /etc (say
+#                     /etc/nsset/net/...) land in scratch, never on the host;
+#                     mounts below the host's /etc are bound in again
 #   /etc/passwd, group, shadow, gshadow, shells
 #                     scratch copies (host accounts kept, test users added);
 #                     edit them in place (cat > FILE), never by rename (sed -i):
@@ -141,6 +145,32 @@ bind() {
 	mount --bind "$1" "$2" || die "bind $1 on $2"
 }
 
+# An overlayfs over /etc: reads see the host's /etc, writes go to an upper
+# layer in the scratch tmpfs.  The overlay sees the directory below /etc,
+# not what is mounted on top of its entries (a container's bind-mounted
+# /etc/resolv.conf or /etc/hosts): those mounts are bound in again, from a
+# recursive bind of the old /etc taken before.  Mount points with blanks
+# (escaped in mountinfo) are not expected below /etc and not handled.
+overlay_etc() {
+	hides /etc && die "the project, the build or the cwd lives below /etc"
+	O=$D/.etc
+	mkdir -p "$O/upper" "$O/work" "$O/host" && chmod 0755 "$O/upper" ||
+		die "mkdir $O"
+	subs=$(awk '$5 ~ "^/etc/" { print $5 }' /proc/self/mountinfo)
+	if [ -n "$subs" ]; then
+		mount --rbind /etc "$O/host" || die "rbind /etc on $O/host"
+	fi
+	mount -t overlay -o "lowerdir=/etc,upperdir=$O/upper,workdir=$O/work" \
+		nsset-etc /etc || die "overlayfs on /etc"
+	for m in $subs; do
+		bind "$O/host${m#/etc}" "$m"
+	done
+	if [ -n "$subs" ]; then
+		umount -l "$O/host" || die "umount $O/host"
+	fi
+	rmdir "$O/host"
+}
+
 make_accounts() {
 	NAMES="|" IDS="|"
 	for u in $TEST_USERS; do
@@ -247,6 +277,7 @@ inner() {
 	chmod 0755 "$D" "$ETC" && chmod 1777 "$D/out" "$D/sanitizer"
 	NSSET_TEST_LOG=$D/syslog.log
 
+	overlay_etc
 	if hides /home; then HOME_BASE=$D/home; else HOME_BASE=/home; fi
 	make_accounts
 	for f in passwd group shadow gshadow shells; do

@@ -21,6 +21,18 @@ for w in user group session none mnt uts ipc net pid cgroup time all; do
 	grep -qw "$w" man/nsset.conf.5 || fail "word $w not in nsset.conf.5"
 done
 
+case_begin "nsset.conf(5) documents every setting, README.md names them"
+keys=$(sed -n 's/^static const char \*const setting_keys\[\] = { \(.*\) };$/\1/p' lib/policy.c |
+	tr -d '",' )
+assert_ne "" "$keys" "settings found in lib/policy.c"
+for k in $keys; do
+	grep -q "^\.It Cm $k= " man/nsset.conf.5 || fail "setting $k= not documented in nsset.conf.5"
+	grep -q "\`$k=" README.md || fail "setting $k= not named in README.md"
+done
+for o in $opts; do
+	grep -q "\`$o=" README.md || fail "option $o= not named in README.md"
+done
+
 case_begin "nssetctl(8) documents every command"
 # (`help` is the usage text itself, shown by -h and --help as well.)
 cmds=$(sed -n 's/.*strcmp(cmd, "\([a-z]*\)") == 0.*/\1/p' helper/nssetctl.c | grep -vx help | sort -u)
