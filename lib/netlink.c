@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,12 +36,12 @@ int nsset_nl_open(struct nsset_nl *nl, int netns_fd, struct nsset_err *e)
 	int saved = errno;
 	if (home >= 0) {
 		if (setns(home, CLONE_NEWNET) < 0) {
-			/* Never go on from the wrong namespace. */
-			if (nl->sock)
-				mnl_socket_close(nl->sock);
-			nl->sock = NULL;
-			close(home);
-			return nsset_fail(e, errno, "returning to the host network namespace");
+			/* Cannot happen short of a kernel bug. Never go on
+			 * from the wrong namespace: whatever this process did
+			 * next (deleting interfaces by name, running a hook)
+			 * would land in the set. Only the holder gets here. */
+			syslog(LOG_CRIT, "cannot return to the host network namespace: %m");
+			_exit(70);
 		}
 		close(home);
 	}
