@@ -53,7 +53,9 @@ TYPES="mnt uts ipc net pid"
 INSTALLED_HOLDER=/usr/local/libexec/nsset/nsset-holder
 
 POLICY='# tests/e2e/t_sshd.sh
+net.ipv4=10.66.0.0/16
 root        none
+vera        user      mnt,uts,ipc,net,pid   tmp=private keep=sessions net=veth
 @crowd      group     mnt,uts,ipc,net,pid   tmp=private keep=sessions
 @students   group     mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=lab-%g
 @staff      group     mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=staff
@@ -939,6 +941,26 @@ fi
 rm -f "$HOST_ONLY"
 
 # ---------------------------------------------------------------------------
+case_begin "net=veth: vera's SSH login has eth0 with her fixed address and reaches the host's bridge"
+e2e_add_user vera 2401 || fail "adding vera"
+socat TCP-LISTEN:7900,reuseaddr,fork SYSTEM:"echo via-bridge" </dev/null >/dev/null 2>&1 &
+VSRV=$!
+wait_listen 7900 10 || fail "the test server did not listen"
+# uid 2401 in 10.66.0.0/16: 10.66.0.0 + 2 + 2401 = 10.66.9.99 (nsset.conf(5), Addresses).
+e2e_ssh -p $MAIN vera@sshd 'ip -o -4 addr show dev eth0 | awk "{ print \$4 }"; ip route show default;
+	socat -T 3 - TCP:10.66.0.1:7900,connect-timeout=3 </dev/null' \
+	>"$E2E_DIR/veth.out" 2>"$E2E_DIR/veth.err"
+assert_eq "0" "$?" "vera's command: $(cat "$E2E_DIR/veth.err")"
+assert_eq "10.66.9.99/16
+default via 10.66.0.1 dev eth0 proto static 
+via-bridge" "$(cat "$E2E_DIR/veth.out")" "vera's address, route and the bridge server"
+settle_gone "$(set_dir user 2401)" 20 || fail "vera's set outlived her session"
+n=0
+while ip link show nsu2401 >/dev/null 2>&1 && [ $n -lt 100 ]; do n=$((n + 1)); sleep 0.05; done
+assert_eq "" "$(ip -o link show nsu2401 2>/dev/null)" "vera's host end after logout"
+kill "$VSRV" 2>/dev/null; wait "$VSRV" 2>/dev/null
+
+# ---------------------------------------------------------------------------
 case_begin "nothing is left: no set, holder, user process or stray nsfs mount"
 e2e_end_all
 for d in user group session; do
@@ -950,7 +972,7 @@ done
 n=0
 while pgrep -x nsset-holder >/dev/null && [ $n -lt 100 ]; do n=$((n + 1)); sleep 0.05; done
 assert_eq "" "$(pgrep -a -x nsset-holder)" "holders running"
-for u in alice bob carol dave erin frank solo harry grp01 grp30; do
+for u in alice bob carol dave erin frank solo harry vera grp01 grp30; do
 	assert_eq 0 "$(user_procs $u)" "processes of $u"
 done
 # The template mount namespace of the store is the only nsfs mount expected.
