@@ -13,6 +13,9 @@ POLICY='root        none
 frank       none
 grp01       user      mnt,uts,ipc,pid,net     tmp=private hostname=h-%u
 grp21       user      all
+grp22       user      mnt,ipc,net             net=none hook=probe
+grp23       user      mnt,ipc,net             net=none hook=probe
+grp24       user      mnt,ipc,net             net=none hook=probe
 @crowd      user      mnt,ipc,pid
 alice       user      mnt,uts,ipc,pid         tmp=private
 bob         user      mnt,ipc
@@ -318,6 +321,50 @@ else
 	assert_eq "" "$(diff "/proc/$H1/limits" "/proc/$H/limits" | sed -n 's/^> *//p' | tr -s ' ')" \
 		"holder limits that differ from those of a plain call"
 fi
+
+case_begin "a hook run for a hostile caller's set looks exactly like one run for a plain call"
+# The hook records what it got: ids, signals, umask, limits, fds, cwd,
+# session, and the names in its environment.
+mkdir -p /etc/security/nsset.d && chmod 0755 /etc/security/nsset.d
+cat >/etc/security/nsset.d/probe <<'HOOK'
+#!/bin/sh
+d=/run/nsset-sec-hook
+mkdir -p "$d"
+{
+	grep -E '^(SigBlk|SigIgn|Umask|NoNewPrivs|Seccomp|CapInh|CapPrm|CapEff|CapBnd|CapAmb|Uid|Gid|Groups):' /proc/$$/status
+	echo "fds=$(ls /proc/$$/fd | wc -l)"
+	echo "cwd=$(readlink /proc/$$/cwd)"
+	echo "own session: $(cut -d' ' -f6 /proc/$$/stat | grep -cx $$)"
+	echo "tty: $(cut -d' ' -f7 /proc/$$/stat)"
+	echo "stdin: $(readlink /proc/$$/fd/0)"
+	echo "argv: $0 $1"
+	echo "env: $(env | sed 's/=.*//' | sort | tr '\n' ' ')"
+	echo "ids: $NSSET_SCOPE $NSSET_OWNER:$NSSET_UID:$NSSET_GID"
+	cat /proc/$$/limits
+} >"$d/${NSSET_SET#user/}.$1"
+HOOK
+chmod 0755 /etc/security/nsset.d/probe
+rm -rf /run/nsset-sec-hook
+as grp22 "$ENTER" -- true
+(cd "$EVIL/cwd" && umask 000 && setpriv --reuid=grp23 --regid=grp23 --init-groups -- \
+	prlimit --nofile=64: --fsize=0: --core=0: --as=500000000: --stack=100000: \
+	"$LAUNCH" --fds 60 --block-signals --ignore-signals "$ENTER" -- true)
+P=/run/nsset-sec-hook
+[ -s "$P/2122.create" ] || fail "the hook did not run for the plain call"
+[ -s "$P/2123.create" ] || fail "the hook did not run for the hostile caller"
+assert_eq "$(sed 's/ grp22:2122:2122$/ OWNER/' "$P/2122.create")" \
+	"$(sed 's/ grp23:2123:2123$/ OWNER/' "$P/2123.create")" "what the hook got: plain vs hostile"
+assert_file_contains "$P/2123.create" "own session: 1"
+assert_file_contains "$P/2123.create" "argv: /etc/security/nsset.d/probe create"
+assert_file_contains "$P/2123.create" "stdin: /dev/null"
+assert_file_contains "$P/2123.create" "Umask:	0022"
+assert_file_contains "$P/2123.create" "env: NSSET_GID NSSET_NAMESPACES NSSET_NS_IPC NSSET_NS_MNT NSSET_NS_NET NSSET_OWNER NSSET_PHASE NSSET_SCOPE NSSET_SET NSSET_UID PATH PWD "
+assert_file_contains "$P/2123.create" "ids: user grp23:2123:2123"
+# And for a caller with the hostile environment.
+hostile grp24 "$ENTER" -- true >/dev/null 2>&1
+[ -s "$P/2124.create" ] || fail "the hook did not run for the caller with a hostile environment"
+assert_eq "$(sed 's/ grp22:2122:2122$/ OWNER/' "$P/2122.create")" \
+	"$(sed 's/ grp24:2124:2124$/ OWNER/' "$P/2124.create")" "what the hook got: plain vs hostile environment"
 
 case_begin "the holder and the set's init run as root:root, without the caller's groups"
 for p in "holder $(holder_pid user/2112)" "init $(init_pid user/2112)"; do
