@@ -259,7 +259,11 @@ int nsset_setup_inside(const struct nsset_meta *m, const char *store_path, struc
 			return -1;
 		if ((m->ns_flags & CLONE_NEWNS) && remount_sys(e) < 0)
 			return -1;
-		if (override_etc(m, "resolv.conf", e) < 0 || override_etc(m, "hosts", e) < 0)
+		/* One look for the common case of no overrides at all, rather
+		 * than six walks from "/" (a tenth of a millisecond). */
+		struct stat dir;
+		if (lstat(NSSET_NET_ETC_DIR, &dir) == 0 &&
+		    (override_etc(m, "resolv.conf", e) < 0 || override_etc(m, "hosts", e) < 0))
 			return -1;
 	}
 	if ((m->ns_flags & CLONE_NEWUTS) && m->hostname[0] &&
