@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "hook.h"
+#include "trusted.h"
 #include "net.h"
 #include "nstypes.h"
 #include "util.h"
@@ -1528,6 +1529,28 @@ static const char *match_text(const struct nsset_rule *r, char *buf, size_t size
 	return buf;
 }
 
+/* A hook= that the holder would refuse (missing, not root's, writable by
+ * others, not executable): a warning, since it may be installed later, but
+ * until then every login under the rule is refused. */
+static int lint_hook(const struct nsset_rule *r, const char *origin, struct nsset_admin_lint *l,
+		     struct nsset_err *e)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", NSSET_HOOK_DIR, r->hook);
+	struct nsset_err he = { 0 };
+	int fd = nsset_trusted_open(path, "hook", &he);
+	struct stat st;
+	if (fd >= 0) {
+		bool exec = fstat(fd, &st) == 0 && (st.st_mode & S_IXUSR);
+		close(fd);
+		if (exec)
+			return 0;
+		nsset_fail(&he, 0, "%s: not executable", path);
+	}
+	return add_finding(l, r->line, false, e, "%s:%u: warning: hook=%s: %s (logins under this "
+			   "rule are refused until it is fixed)", origin, r->line, r->hook, he.msg);
+}
+
 static int lint_rules(const struct nsset_policy *p, const char *origin, struct nsset_admin_lint *l,
 		      struct nsset_err *e)
 {
@@ -1575,6 +1598,8 @@ static int lint_rules(const struct nsset_policy *p, const char *origin, struct n
 				rc = add_finding(l, r->line, false, e, "%s:%u: warning: no such group: "
 						 "'%s'", origin, r->line, r->name);
 		}
+		if (rc == 0 && r->hook[0])
+			rc = lint_hook(r, origin, l, e);
 		if (rc < 0)
 			return -1;
 	}

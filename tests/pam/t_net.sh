@@ -796,6 +796,20 @@ printf '%s\n' '# ok' 'alice user mnt,net net=veth hook=nat_1-x' 'net.ipv6=fd77::
 run "$CTL" check --config "$BAD"
 assert_eq 0 "$RC" "a valid file with settings: $STDOUT"
 assert_contains "$STDOUT" "0 error(s)"
+# A hook the holder would refuse is a warning (it may be installed later).
+rm -f /etc/security/nsset.d/nat_1-x
+assert_contains "$STDOUT" "$BAD:2: warning: hook=nat_1-x: /etc/security/nsset.d/nat_1-x: cannot open hook"
+mkdir -p /etc/security/nsset.d
+printf '#!/bin/sh\n' >/etc/security/nsset.d/x && chmod 0644 /etc/security/nsset.d/x
+run "$CTL" check --config "$BAD"
+assert_contains "$STDOUT" "$BAD:7: warning: hook=x: /etc/security/nsset.d/x: not executable"
+chmod 0757 /etc/security/nsset.d/x
+run "$CTL" check --config "$BAD"
+assert_contains "$STDOUT" "$BAD:7: warning: hook=x: /etc/security/nsset.d/x: refusing hook: writable by group or others"
+chmod 0755 /etc/security/nsset.d/x
+run "$CTL" check --config "$BAD"
+assert_not_contains "$STDOUT" "hook=x:" "a good hook"
+rm -f /etc/security/nsset.d/x
 
 case_begin "a policy error in the network settings refuses the login with file:line"
 write_policy 'net.ipv4=10.77.0.0/16
