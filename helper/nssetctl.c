@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "net.h"
 #include "nstypes.h"
 #include "place.h"
 #include "policy.h"
@@ -1003,6 +1004,15 @@ static int cmd_gc(void)
 	/* Gone meanwhile is what gc wanted anyway. */
 	if (rc == EXIT_NOTFOUND)
 		rc = EXIT_OK;
+	struct nsset_err e = { 0 };
+	int claims = nsset_net_gc_claims(&st, &e);
+	if (claims < 0) {
+		warnx("%s", e.msg);
+		rc = worse(rc, EXIT_FAIL);
+	} else if (claims > 0) {
+		printf("removed %d stale address claim(s) in %s/.net\n", claims, st.path);
+		syslog(LOG_NOTICE, "%d stale address claim(s) removed by nssetctl gc", claims);
+	}
 	nsset_admin_list_free(&l);
 	nsset_store_close(&st);
 	return rc;

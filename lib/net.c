@@ -2,6 +2,7 @@
 #include "net.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -335,4 +336,36 @@ int nsset_net_down(const struct nsset_store *st, const struct nsset_meta *m,
 	}
 	close_fd(&lock);
 	return rc;
+}
+
+int nsset_net_gc_claims(const struct nsset_store *st, struct nsset_err *e)
+{
+	int dfd = openat(st->fd, CLAIM_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : nsset_fail(e, errno, "%s/" CLAIM_DIR, st->path);
+	int lock = claims_lock(st, e);
+	if (lock < 0) {
+		close(dfd);
+		return -1;
+	}
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		close(lock);
+		return nsset_fail(e, errno, "%s/" CLAIM_DIR, st->path);
+	}
+	int removed = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "v4-", 3) != 0 && strncmp(de->d_name, "v6-", 3) != 0)
+			continue;
+		char owner[96];
+		/* "" as the set name: no claim is ours, only a live one is kept. */
+		if (!claim_taken(dirfd(d), de->d_name, "", owner, sizeof(owner)) &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	close(lock);
+	return removed;
 }

@@ -29,4 +29,9 @@ int nsset_net_up(const struct nsset_store *st, struct nsset_meta *m, pid_t init,
 int nsset_net_down(const struct nsset_store *st, const struct nsset_meta *m,
 		   struct nsset_err *e);
 
+/* Removes address claims whose holder is gone (a holder killed before it
+ * could release them; harmless, since such a claim counts as free, but
+ * they pile up). Returns how many, or -1. */
+int nsset_net_gc_claims(const struct nsset_store *st, struct nsset_err *e);
+
 #endif

@@ -633,6 +633,22 @@ assert_eq 0 "$RC" "nssetctl destroy: $STDERR"
 assert_eq "" "$(host_ends)" "host ends after destroy"
 wait_file "$HOUT/user_2001.destroy.env" 5
 
+case_begin "nssetctl gc removes address claims whose holder is gone, keeps live ones"
+run login alice true
+assert_eq 0 "$RC" "alice's login (a set that stays, with its claims)"
+# A claim left by a holder that was killed before it could release it.
+printf 'user/2999 999999 1\n' >"$NSSET_STORE/.net/v4-10.77.99.99" && chmod 0600 "$NSSET_STORE/.net/v4-10.77.99.99"
+LIVE=$(ls "$NSSET_STORE/.net" | grep -v '^v4-10.77.99.99$' | sort)
+run "$CTL" gc
+assert_eq 0 "$RC" "nssetctl gc: $STDERR"
+assert_contains "$STDOUT" "removed 1 stale address claim(s)"
+[ ! -e "$NSSET_STORE/.net/v4-10.77.99.99" ] || fail "the stale claim is still there"
+assert_eq "v4-10.77.7.211
+v6-fd77::1:0:7d1" "$LIVE" "alice's live claims before gc"
+assert_eq "$LIVE" "$(ls "$NSSET_STORE/.net" | sort)" "the live claims after gc"
+run "$CTL" destroy user/2001
+assert_eq 0 "$RC" "nssetctl destroy: $STDERR"
+
 case_begin "a failing create hook: login refused, destroy phase run, nothing left"
 install_file 0755 "$HOOKS/failing" <<EOF
 #!/bin/sh
