@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #include "hook.h"
-#include "trusted.h"
 #include "net.h"
 #include "nstypes.h"
 #include "util.h"
@@ -1536,17 +1535,9 @@ static int lint_hook(const struct nsset_rule *r, const char *origin, struct nsse
 		     struct nsset_err *e)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", NSSET_HOOK_DIR, r->hook);
 	struct nsset_err he = { 0 };
-	int fd = nsset_trusted_open(path, "hook", &he);
-	struct stat st;
-	if (fd >= 0) {
-		bool exec = fstat(fd, &st) == 0 && (st.st_mode & S_IXUSR);
-		close(fd);
-		if (exec)
-			return 0;
-		nsset_fail(&he, 0, "%s: not executable", path);
-	}
+	if (nsset_hook_check(r->hook, path, sizeof(path), &he) == 0)
+		return 0;
 	return add_finding(l, r->line, false, e, "%s:%u: warning: hook=%s: %s (logins under this "
 			   "rule are refused until it is fixed)", origin, r->line, r->hook, he.msg);
 }

@@ -788,10 +788,8 @@ static int parse_request(struct holder *h, const char *store_path, const char *m
 	for (const char *p = h->m.tmp_size; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || strchr("kKmMgG%", *p)))
 			return nsset_fail(e, 0, "invalid tmp size");
-	for (const char *p = h->m.hook; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return nsset_fail(e, 0, "invalid hook name");
+	if (h->m.hook[0] && !nsset_valid_hook_name(h->m.hook))
+		return nsset_fail(e, 0, "invalid hook name");
 	if (h->m.net == NSSET_NET_VETH && !nsset_valid_ifname(h->m.bridge))
 		return nsset_fail(e, 0, "invalid bridge name");
 	snprintf(h->setname, sizeof(h->setname), "%s", name);

@@ -157,15 +157,9 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const char *phase,
-		   const struct nsset_log *log, struct nsset_err *e)
+int nsset_hook_check(const char *name, char *path, size_t size, struct nsset_err *e)
 {
-	if (!m->hook[0])
-		return 0;
-	char path[PATH_MAX], prefix[160];
-	snprintf(path, sizeof(path), "%s/%s", NSSET_HOOK_DIR, m->hook);
-	snprintf(prefix, sizeof(prefix), "set %s/%s: hook %s (%s)", nsset_scope_name(m->scope), m->id,
-		 m->hook, phase);
+	snprintf(path, size, "%s/%s", NSSET_HOOK_DIR, name);
 	int fd = nsset_trusted_open(path, "hook", e);
 	if (fd < 0)
 		return -1;
@@ -176,6 +170,19 @@ int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const cha
 		return nsset_fail(e, serr, "%s", path);
 	if (!(st.st_mode & S_IXUSR))
 		return nsset_fail(e, 0, "%s: refusing hook: not executable", path);
+	return 0;
+}
+
+int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const char *phase,
+		   const struct nsset_log *log, struct nsset_err *e)
+{
+	if (!m->hook[0])
+		return 0;
+	char path[PATH_MAX], prefix[160];
+	if (nsset_hook_check(m->hook, path, sizeof(path), e) < 0)
+		return -1;
+	snprintf(prefix, sizeof(prefix), "set %s/%s: hook %s (%s)", nsset_scope_name(m->scope), m->id,
+		 m->hook, phase);
 
 	char *env[HOOK_ENV_MAX], envbuf[4096];
 	if (nsset_hook_env(store_path, m, phase, env, HOOK_ENV_MAX, envbuf, sizeof(envbuf)) < 0)

@@ -14,6 +14,11 @@
 #include "common.h"
 #include "store.h"
 
+/* Whether the holder would run hook `name`: NSSET_HOOK_DIR/name passes
+ * nsset_trusted_open and is executable. 0, or -1 with e saying why. Writes
+ * the hook's path to `path`. */
+int nsset_hook_check(const char *name, char *path, size_t size, struct nsset_err *e);
+
 /* Runs m->hook (nothing if "") for `phase` ("create" or "destroy") of the
  * set `m` in the store at `store_path`. 0 when it exited with status 0,
  * else -1 with e saying why (exit status, signal, timeout, refusal). */

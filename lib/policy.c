@@ -249,18 +249,23 @@ static int opt_net(const struct parse_ctx *ctx, const char *word, const char *va
 	return 0;
 }
 
-/* A hook is a file name in the hook directory: no '/', no dot (so no "..",
- * no hidden file, no editor backup like "nat.orig" run by mistake). */
+bool nsset_valid_hook_name(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > NSSET_HOOK_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!is_alnum(*p) && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
 static int opt_hook(const struct parse_ctx *ctx, const char *word, const char *value,
 		    struct nsset_rule *r, struct opt_state *st)
 {
 	(void)st;
-	size_t len = strlen(value);
-	if (len == 0 || len > NSSET_HOOK_MAX)
+	if (!nsset_valid_hook_name(value))
 		return parse_fail(ctx, "invalid hook name", word);
-	for (const char *p = value; *p; p++)
-		if (!is_alnum(*p) && *p != '_' && *p != '-')
-			return parse_fail(ctx, "invalid hook name", word);
 	snprintf(r->hook, sizeof(r->hook), "%s", value);
 	return 0;
 }

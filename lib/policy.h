@@ -90,4 +90,9 @@ bool nsset_policy_needs_groups(const struct nsset_policy *p, const char *user);
 
 const char *nsset_scope_name(enum nsset_scope s);
 
+/* A hook= name: 1..NSSET_HOOK_MAX of [A-Za-z0-9_-]. A file name in the hook
+ * directory: no '/', no dot (so no "..", no hidden file, no editor backup
+ * like "nat.orig" run by mistake). */
+bool nsset_valid_hook_name(const char *s);
+
 #endif

@@ -818,7 +818,7 @@ assert_contains "$STDOUT" "$BAD:2: warning: hook=nat_1-x: /etc/security/nsset.d/
 mkdir -p /etc/security/nsset.d
 printf '#!/bin/sh\n' >/etc/security/nsset.d/x && chmod 0644 /etc/security/nsset.d/x
 run "$CTL" check --config "$BAD"
-assert_contains "$STDOUT" "$BAD:7: warning: hook=x: /etc/security/nsset.d/x: not executable"
+assert_contains "$STDOUT" "$BAD:7: warning: hook=x: /etc/security/nsset.d/x: refusing hook: not executable"
 chmod 0757 /etc/security/nsset.d/x
 run "$CTL" check --config "$BAD"
 assert_contains "$STDOUT" "$BAD:7: warning: hook=x: /etc/security/nsset.d/x: refusing hook: writable by group or others"
