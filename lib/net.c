@@ -319,17 +319,14 @@ int nsset_net_down(const struct nsset_store *st, const struct nsset_meta *m,
 	int lock = claims_lock(st, NULL);
 	int dfd = openat(st->fd, CLAIM_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd >= 0) {
-		char name[80], *slash;
-		if (m->addr4[0]) {
-			snprintf(name, sizeof(name), "v4-%s", m->addr4);
-			if ((slash = strchr(name, '/')))
-				*slash = '\0';
-			claim_drop(dfd, name, setname);
-		}
-		if (m->addr6[0]) {
-			snprintf(name, sizeof(name), "v6-%s", m->addr6);
-			if ((slash = strchr(name, '/')))
-				*slash = '\0';
+		/* Claim names are the addresses without their prefix length. */
+		const struct { const char *tag, *addr; } claims[] = { { "v4", m->addr4 }, { "v6", m->addr6 } };
+		for (size_t i = 0; i < 2; i++) {
+			if (!claims[i].addr[0])
+				continue;
+			char name[80];
+			snprintf(name, sizeof(name), "%s-%.*s", claims[i].tag,
+				 (int)strcspn(claims[i].addr, "/"), claims[i].addr);
 			claim_drop(dfd, name, setname);
 		}
 		close(dfd);
