@@ -352,31 +352,31 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 			goto out;
 		}
 	}
-	/* The set's files are verified either way. A pid set is then joined
-	 * through its init's pidfd: every namespace in one setns(), all or
-	 * nothing, from the very process the holder recorded (its pidfs
-	 * inode checked after the pidfd was opened) and whose namespaces it
-	 * bound to those files. */
-	if (nsset_nsfds_open(p->setfd, have.ns_flags, &fds, e) < 0) {
-		nsset_err_prefix(e, "set %s: ", p->setname);
-		goto out;
-	}
 	p->holder_pidfd = open_holder_pidfd(&have);
 	if (nsset_session_add(p->setfd, session_pid, p->session, sizeof(p->session), e) < 0)
 		goto out;
 	/* Tell the holder to look at sessions/ again (it watches no files). */
 	if (p->holder_pidfd >= 0)
 		pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
+	/* A pid set is joined through its init's pidfd: every namespace in
+	 * one setns(), all or nothing, from the very process the holder
+	 * recorded (its pidfs inode checked after the pidfd was opened) and
+	 * whose namespaces it bound to the set's files. Those files are not
+	 * used then, so not opened either (31 system calls a login). Other
+	 * sets, and kernels before 5.8 (EINVAL from a pidfd, nothing
+	 * joined), go through the files, each verified before use. */
 	int jr = -1, jerr = EINVAL;
 	if (init_fd >= 0) {
 		jr = setns(init_fd, have.ns_flags);
 		jerr = errno;
 	}
-	/* EINVAL from a pidfd: a kernel before 5.8; nothing was joined. */
-	if (jr < 0 && jerr == EINVAL)
-		jr = nsset_nsfds_join(&fds, e);
-	else if (jr < 0)
+	if (jr < 0 && jerr == EINVAL) {
+		jr = nsset_nsfds_open(p->setfd, have.ns_flags, &fds, e);
+		if (jr == 0)
+			jr = nsset_nsfds_join(&fds, e);
+	} else if (jr < 0) {
 		nsset_fail(e, jerr, "setns through the set's init");
+	}
 	if (jr < 0) {
 		nsset_session_remove(p->setfd, p->session);
 		if (p->holder_pidfd >= 0)

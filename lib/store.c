@@ -110,15 +110,8 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 		if (fd < 0)
 			return nsset_fail(e, errno, "%s: opening the store", path);
 	}
-	if (create) {
-		static const char *const dirs[] = { "user", "group", "session" };
-		for (size_t i = 0; i < 3; i++)
-			if (mkdirat(fd, dirs[i], 0700) < 0 && errno != EEXIST) {
-				int saved = errno;
-				close(fd);
-				return nsset_fail(e, saved, "%s/%s: mkdir", path, dirs[i]);
-			}
-	}
+	/* The scope directories are made by the first lock taken in each
+	 * (nsset_set_lock), not tried at every login. */
 	st->fd = fd;
 	return 0;
 }
@@ -195,6 +188,12 @@ int nsset_set_lock(const struct nsset_store *st, const struct nsset_setid *id, i
 	char name[64];
 	snprintf(name, sizeof(name), "%s/%s.lock", nsset_scope_dir(id->scope), id->id);
 	int sfd = nsset_scope_open(st, id->scope);
+	if (sfd < 0 && errno == ENOENT) {
+		/* The first set of this scope in the store. */
+		if (mkdirat(st->fd, nsset_scope_dir(id->scope), 0700) < 0 && errno != EEXIST)
+			return nsset_fail(e, errno, "%s/%s: mkdir", st->path, nsset_scope_dir(id->scope));
+		sfd = nsset_scope_open(st, id->scope);
+	}
 	if (sfd < 0)
 		return nsset_fail(e, errno, "%s/%s: opening the scope directory", st->path,
 				  nsset_scope_dir(id->scope));
