@@ -217,19 +217,21 @@ static int attempt_build(struct holder *h, struct nsset_err *e)
 	h->init = pid;
 	h->go_fd = go[1];
 
+	/* The namespaces exist from the clone on: bind them while the init
+	 * sets up the inside (on another CPU, most often), then wait for its
+	 * word. Neither touches what the other does. */
+	int r = 0;
+	if ((h->m.ns_flags & CLONE_NEWNS) && mntns_looks_older(pid, h->host_mnt_fd))
+		r = RETRY_ELSEWHERE;
+	else
+		r = bind_ns_files(h, e);
 	char msg[NSSET_ERR_MAX + 1];
-	ssize_t n = read_full(ready[0], msg, sizeof(msg) - 1);
+	ssize_t n = r == 0 ? read_full(ready[0], msg, sizeof(msg) - 1) : 0;
 	close(ready[0]);
-	if (n <= 0 || msg[0] != 'o') {
+	if (r == 0 && (n <= 0 || msg[0] != 'o')) {
 		msg[n > 0 ? n : 0] = '\0';
-		kill_init(h);
-		return nsset_fail(e, 0, "setting up the set: %s", n > 1 ? msg + 1 : "init died");
+		r = nsset_fail(e, 0, "setting up the set: %s", n > 1 ? msg + 1 : "init died");
 	}
-	if ((h->m.ns_flags & CLONE_NEWNS) && mntns_looks_older(pid, h->host_mnt_fd)) {
-		kill_init(h);
-		return RETRY_ELSEWHERE;
-	}
-	int r = bind_ns_files(h, e);
 	if (r != 0) {
 		unmount_build_files(h);
 		kill_init(h);
