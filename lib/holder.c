@@ -675,6 +675,12 @@ static void check_end(struct holder *h, struct watchlist *wl, bool force_scan)
 static void watch(struct holder *h)
 {
 	struct watchlist wl = { 0 };
+	/* From here on nothing a holder does is waited for by a login, but
+	 * each login wakes it (SIGUSR1): as a batch task it does not preempt
+	 * the login that woke it, and runs on an idle CPU or right after
+	 * (a login's open_session took ~15 us less, median). */
+	struct sched_param batch = { 0 };
+	sched_setscheduler(0, SCHED_BATCH, &batch);
 	sigset_t sigs;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,10 @@ static void exec_hook(const char *path, const char *phase, char **env, int out)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	umask(022);
+	/* The holder watches its set as a batch task; a hook is an ordinary
+	 * program. */
+	struct sched_param normal = { 0 };
+	sched_setscheduler(0, SCHED_OTHER, &normal);
 	if (chdir("/") < 0)
 		_exit(126);
 	char *const argv[] = { (char *)path, (char *)phase, NULL };
