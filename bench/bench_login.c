@@ -96,6 +96,7 @@ static struct {
 	int loop_n;
 	bool no_scale, no_conc;
 	int ncpu, good_cpu;
+	int tmpl_fd, host_mnt_fd;       /* template_mntns() */
 	ino_t self_ns[NNT];
 	FILE *out;
 	int next_pop;                   /* next population user to log in */
@@ -105,6 +106,8 @@ static struct {
 	.store = "/run/nsset-bench",
 	.rawdir = "/run/nsset-bench-raw",
 	.next_pop = 1,
+	.tmpl_fd = -1,
+	.host_mnt_fd = -1,
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -181,6 +184,7 @@ struct bcase {
 	bool destroy_after;             /* create: remove the set between samples */
 	bool acct;                      /* pam_acct_mgmt before the session */
 	bool pin;                       /* create via the CLI/raw: see good_cpu */
+	bool from_template;             /* raw create: clone from template_mntns() */
 	bool unshare_cli;
 	char setdir[PATH_MAX];          /* raw join and nsenter read this set */
 	const char *argv[16];
@@ -325,6 +329,48 @@ static void pin_to(int cpu)
 	sched_setaffinity(0, sizeof(one), &one);
 }
 
+/* A mount namespace like nsset's template: the host's, without the store
+ * and without the raw floors' binds, so that a clone from it copies none
+ * of the sets already made. Made once; the fds stay open (they keep the
+ * namespace alive) and are inherited by every sample child. */
+static void template_mntns(void)
+{
+	if (G.tmpl_fd >= 0)
+		return;
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(ready[0]);
+		char ok = 'o';
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+		    umount2(G.store, MNT_DETACH) < 0 || umount2(G.rawdir, MNT_DETACH) < 0)
+			ok = 'e';
+		if (write(ready[1], &ok, 1) != 1)
+			_exit(1);
+		/* Until the parent has opened our namespace and kills us. */
+		for (;;)
+			pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	char ok = 0;
+	if (read(ready[0], &ok, 1) != 1 || ok != 'o')
+		die("preparing the template mount namespace failed");
+	close(ready[0]);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	G.tmpl_fd = open(path, O_RDONLY | O_CLOEXEC);
+	G.host_mnt_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (G.tmpl_fd < 0 || G.host_mnt_fd < 0)
+		die("opening mount namespaces: %s", strerror(errno));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 /* One clone() with the CLONE_NEW* flags (its child must exist: a mnt ns file
  * can only be bound from outside, and a pid ns needs its init), then each
  * /proc/CHILD/ns/NAME bound onto a file of a fresh dir on a private mount. */
@@ -348,6 +394,12 @@ static void child_raw_create(const struct bcase *c, struct res *r)
 		res_fail(r, 1, "unshare(CLONE_NEWTIME): %s", strerror(errno));
 		return;
 	}
+	/* As nsset's holder does: into the template for the clone, back to
+	 * bind. */
+	if (c->from_template && setns(G.tmpl_fd, CLONE_NEWNS) < 0) {
+		res_fail(r, 1, "setns(template): %s", strerror(errno));
+		return;
+	}
 	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)((c->flags & ~CLONE_NEWTIME) | SIGCHLD),
 				   NULL, NULL, NULL, 0UL);
 	if (pid == 0) {
@@ -355,6 +407,12 @@ static void child_raw_create(const struct bcase *c, struct res *r)
 		while (read(w[0], &b, 1) < 0 && errno == EINTR)
 			;
 		_exit(0);
+	}
+	if (c->from_template && setns(G.host_mnt_fd, CLONE_NEWNS) < 0) {
+		res_fail(r, 1, "setns(host): %s", strerror(errno));
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		return;
 	}
 	if (pid < 0) {
 		res_fail(r, 1, "clone: %s", strerror(errno));
@@ -1195,7 +1253,7 @@ static struct {
 	struct section types[NNT];
 	int nlev;
 	int lev[8];
-	double join_med[8], create_med[8], base_med[8], rawc_med[8], rawj_med[8];
+	double join_med[8], create_med[8], base_med[8], rawc_med[8], rawj_med[8], rawct_med[8];
 	bool lev_ok[8];
 	char lev_note[8][200];
 	double mem_slab, mem_sunrecl, mem_kstack_pt, mem_avail;
@@ -1218,36 +1276,12 @@ static struct {
  * measured. Fills R.raw_* when it could be measured. */
 static void raw_memory_floor(int n)
 {
-	int ready[2], hold[2];
-	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(hold, O_CLOEXEC) < 0)
+	int hold[2];
+	if (pipe2(hold, O_CLOEXEC) < 0)
 		die("pipe: %s", strerror(errno));
-	pid_t tmpl = fork();
-	if (tmpl < 0)
-		die("fork: %s", strerror(errno));
-	if (tmpl == 0) {
-		close(hold[1]);
-		char ok = 'o';
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-		    umount2(G.store, MNT_DETACH) < 0 || umount2(G.rawdir, MNT_DETACH) < 0)
-			ok = 'e';
-		if (write(ready[1], &ok, 1) != 1)
-			_exit(1);
-		char b;
-		while (read(hold[0], &b, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	close(ready[1]);
-	char ok = 0;
-	if (read(ready[0], &ok, 1) != 1 || ok != 'o')
-		die("raw memory floor: preparing the template mount namespace failed");
-	close(ready[0]);
+	template_mntns();
+	int tfd = G.tmpl_fd, hostfd = G.host_mnt_fd;
 	char path[PATH_MAX], src[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)tmpl);
-	int tfd = open(path, O_RDONLY | O_CLOEXEC);
-	int hostfd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (tfd < 0 || hostfd < 0)
-		die("raw memory floor: opening mount namespaces: %s", strerror(errno));
 	char top[PATH_MAX / 2];
 	snprintf(top, sizeof(top), "%s/mem", G.rawdir);
 	if (mkdir(top, 0700) < 0)
@@ -1319,15 +1353,12 @@ static void raw_memory_floor(int n)
 	close(hold[0]);
 	for (int i = 0; i < made; i++)
 		waitpid(pids[i], NULL, 0);
-	waitpid(tmpl, NULL, 0);
 	for (int i = 0; i < made; i++) {
 		snprintf(path, sizeof(path), "%s/%d", top, i);
 		clean_raw_dir(path);
 	}
 	if (rmdir(top) < 0)
 		die("rmdir %s: %s", top, strerror(errno));
-	close(tfd);
-	close(hostfd);
 	free(pids);
 	cpu_set_t all;
 	CPU_ZERO(&all);
@@ -1381,6 +1412,14 @@ static struct bcase *raw_join_case(const char *name, int flags, const char *user
 static struct bcase *raw_create_case(const char *name, int flags)
 {
 	return new_case(name, K_RAW_CREATE, R_FLOOR_CREATE, flags);
+}
+
+static struct bcase *raw_create_template_case(const char *name, int flags)
+{
+	template_mntns();
+	struct bcase *c = new_case(name, K_RAW_CREATE, R_FLOOR_CREATE, flags);
+	c->from_template = true;
+	return c;
 }
 
 static struct bcase *create_case(const char *name, const char *user, int flags)
@@ -1576,12 +1615,14 @@ static void section_scale(void)
 		add(&s, raw_join_case("raw join: open+setns", COMBINED, "bjall"));
 		add(&s, pam_case("pam_nsset join", R_JOIN, "bench-nsset", "bjall", COMBINED));
 		add(&s, create_case("pam_nsset create", "bcall", COMBINED));
+		add(&s, raw_create_template_case("raw create: clone+bind (template)", COMBINED));
 		run_section(&s);
 		print_section(&s);
 		R.base_med[l] = med(s.c[0]);
 		R.rawj_med[l] = med(s.c[1]);
 		R.join_med[l] = med(s.c[2]);
 		R.create_med[l] = med(s.c[3]);
+		R.rawct_med[l] = med(s.c[4]);
 		/* The raw create from the host's mount namespace copies every
 		 * set's bind mounts (what the template avoids): informative,
 		 * and run apart, because tearing those copies down keeps the
@@ -1597,12 +1638,13 @@ static void section_scale(void)
 		R.lev_ok[l] = true;
 	}
 	if (R.nlev > 0) {
-		say("\n  %-8s %12s %12s %12s %12s %12s\n", "sets", "baseline", "nsset join", "nsset create",
-		    "raw join", "raw create");
+		say("\n  %-8s %12s %12s %12s %12s %14s %14s\n", "sets", "baseline", "nsset join", "nsset create",
+		    "raw join", "raw create", "raw create");
+		say("  %-8s %12s %12s %12s %12s %14s %14s\n", "", "", "", "", "", "(template)", "(host mnt ns)");
 		for (int l = 0; l < R.nlev; l++)
 			if (R.lev_ok[l])
-				say("  %-8d %12.1f %12.1f %12.1f %12.1f %12.1f\n", R.lev[l], R.base_med[l],
-				    R.join_med[l], R.create_med[l], R.rawj_med[l], R.rawc_med[l]);
+				say("  %-8d %12.1f %12.1f %12.1f %12.1f %14.1f %14.1f\n", R.lev[l], R.base_med[l],
+				    R.join_med[l], R.create_med[l], R.rawj_med[l], R.rawct_med[l], R.rawc_med[l]);
 			else
 				say("  %-8d %s\n", R.lev[l], "FAILED (see above)");
 	}
@@ -1658,8 +1700,10 @@ static void targets(void)
 				R.lev[last], R.join_med[last], R.join_med[0], gj, drift, note);
 			verdict("create at 10000 sets within 1.3x of create at 1 set",
 				failed_level ? MISSED : !full ? NA : gc <= 1.3,
-				"%d sets: %.1f us vs %.1f us at 1 = %.2fx%s", R.lev[last], R.create_med[last],
-				R.create_med[0], gc, note);
+				"%d sets: %.1f us vs %.1f us at 1 = %.2fx%s; the raw create from a template "
+				"mount namespace, same levels: %.1f us vs %.1f us = %.2fx", R.lev[last],
+				R.create_med[last], R.create_med[0], gc, note, R.rawct_med[last], R.rawct_med[0],
+				R.rawct_med[last] / R.rawct_med[0]);
 		} else {
 			verdict("join/create at 10000 sets within 1.3x of 1 set", MISSED, "no level above 1 ran%s", note);
 		}
