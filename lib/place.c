@@ -360,9 +360,10 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 		pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
 	/* A pid set is joined through its init's pidfd: every namespace in
 	 * one setns(), all or nothing, from the very process the holder
-	 * recorded (its pidfs inode checked after the pidfd was opened) and
-	 * whose namespaces it bound to the set's files. Those files are not
-	 * used then, so not opened either (31 system calls a login). Other
+	 * recorded (its pidfs inode, or start time, checked once the pidfd
+	 * was open) and whose namespaces it bound to the set's files. Those
+	 * files are not used then, so not opened either (some 30 system
+	 * calls a login). Other
 	 * sets, and kernels before 5.8 (EINVAL from a pidfd, nothing
 	 * joined), go through the files, each verified before use. */
 	int jr = -1, jerr = EINVAL;

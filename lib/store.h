@@ -67,8 +67,8 @@ struct nsset_meta {
 
 /* Opens the store; with `create`, makes it (root 0700, private bind mount of
  * itself) when missing; nsset_set_lock makes a scope directory on first use.
- * Refuses a store that is not a
- * root-owned 0700 directory or not a mount point. */
+ * Refuses a store that is not a root-owned 0700 directory or not a mount
+ * point. */
 int nsset_store_open(const char *path, bool create, struct nsset_store *st, struct nsset_err *e);
 void nsset_store_close(struct nsset_store *st);
 
