@@ -109,9 +109,17 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return nsset_fail(e, errno, "%s: opening the store", path);
+		/* A store just made (or mounted) gets its scope directories;
+		 * one gone later is made again by nsset_set_lock. Not tried at
+		 * every login. */
+		static const char *const dirs[] = { "user", "group", "session" };
+		for (size_t i = 0; i < 3; i++)
+			if (mkdirat(fd, dirs[i], 0700) < 0 && errno != EEXIST) {
+				int saved = errno;
+				close(fd);
+				return nsset_fail(e, saved, "%s/%s: mkdir", path, dirs[i]);
+			}
 	}
-	/* The scope directories are made by the first lock taken in each
-	 * (nsset_set_lock), not tried at every login. */
 	st->fd = fd;
 	return 0;
 }

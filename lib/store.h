@@ -66,7 +66,8 @@ struct nsset_meta {
 };
 
 /* Opens the store; with `create`, makes it (root 0700, private bind mount of
- * itself) when missing; nsset_set_lock makes a scope directory on first use.
+ * itself, scope directories) when missing; nsset_set_lock makes a scope
+ * directory that went missing since.
  * Refuses a store that is not a root-owned 0700 directory or not a mount
  * point. */
 int nsset_store_open(const char *path, bool create, struct nsset_store *st, struct nsset_err *e);

@@ -155,6 +155,15 @@ assert_eq 0 "$(nsfs_mount_count "$NET1")" "nsfs mounts of the closed set's net n
 end_session "$E2"
 settle_gone "$(set_dir session "$N2")" || fail "second session set not removed"
 
+case_begin "a scope directory gone from the store is made again by the next login of that scope"
+settle_gone "$NSSET_STORE/session/$N2.lock" || fail "the second session's lock file stayed"
+rmdir "$NSSET_STORE/session" || fail "session/ was not empty: $(ls -A "$NSSET_STORE/session")"
+login_bg erin e3 'cat /run/nsset/self'; E3=$LOGIN_PID
+wait_file e3
+assert_match "$(cat "$OUT/e3")" '^set=session/[0-9a-f]{16}' "placed after session/ was removed"
+assert_eq "700 0:0" "$(stat -c '%a %u:%g' "$NSSET_STORE/session")" "session/ made again"
+end_session "$E3"
+
 case_begin "keep=sessions: the set outlives the first session and goes with the last"
 login_bg bob k1 ':'; K1=$LOGIN_PID   # bob already has b1 and b2 open
 wait_file k1

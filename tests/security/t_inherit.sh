@@ -331,7 +331,14 @@ cat >/etc/security/nsset.d/probe <<'HOOK'
 d=/run/nsset-sec-hook
 mkdir -p "$d"
 {
-	grep -E '^(SigBlk|SigIgn|Umask|NoNewPrivs|Seccomp|CapInh|CapPrm|CapEff|CapBnd|CapAmb|Uid|Gid|Groups):' /proc/$$/status
+	# Read by the shell itself, not by a child: dash blocks every signal
+	# while it starts a command, and a grep would catch it in that window.
+	while IFS= read -r l; do
+		case $l in
+		SigBlk:*|SigIgn:*|Umask:*|NoNewPrivs:*|Seccomp:*|CapInh:*|CapPrm:*|CapEff:*|CapBnd:*|CapAmb:*|Uid:*|Gid:*|Groups:*)
+			printf '%s\n' "$l" ;;
+		esac
+	done </proc/$$/status
 	echo "fds=$(ls /proc/$$/fd | wc -l)"
 	echo "cwd=$(readlink /proc/$$/cwd)"
 	echo "own session: $(cut -d' ' -f6 /proc/$$/stat | grep -cx $$)"
