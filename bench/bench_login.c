@@ -371,6 +371,70 @@ static void template_mntns(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* The raw floors' set: one clone() with the CLONE_NEW* flags (from the
+ * template mount namespace if asked, back to ours to bind, as nsset's holder
+ * does), its child waiting on wait_r until that pipe closes; wait_w, if not
+ * -1, is the write end the child must not keep. Returns the child's pid, or
+ * -1 with *what naming the step that failed (errno set). */
+static pid_t raw_clone(int flags, bool from_template, int wait_r, int wait_w, const char **what)
+{
+	*what = "setns(template)";
+	if (from_template && setns(G.tmpl_fd, CLONE_NEWNS) < 0)
+		return -1;
+	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0UL);
+	if (pid == 0) {
+		char b;
+		if (wait_w >= 0)
+			close(wait_w);
+		while (read(wait_r, &b, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	int saved = errno;
+	if (from_template && setns(G.host_mnt_fd, CLONE_NEWNS) < 0) {
+		saved = errno;
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		*what = "setns(host)";
+		errno = saved;
+		return -1;
+	}
+	*what = "clone";
+	errno = saved;
+	return pid;
+}
+
+/* Binds /proc/PID/ns/NAME onto DIR/NAME for every type in flags. Returns 0;
+ * 2 for the kernel's false EINVAL on the mnt ns (worth another CPU); 1 for
+ * any other failure. msg says what failed. */
+static int raw_bind(const char *dir, pid_t pid, int flags, char *msg, size_t size)
+{
+	char src[64], dst[PATH_MAX];
+	for (int i = 0; i < NNT; i++) {
+		if (!(flags & NT[i].flag))
+			continue;
+		snprintf(dst, sizeof(dst), "%s/%s", dir, NT[i].name);
+		int fd = open(dst, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400);
+		if (fd < 0) {
+			snprintf(msg, size, "%.300s: %s", dst, strerror(errno));
+			return 1;
+		}
+		close(fd);
+		snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)pid, NT[i].name);
+		if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
+			if (errno == EINVAL && NT[i].flag == CLONE_NEWNS) {
+				snprintf(msg, size, "false EINVAL binding a mnt ns (CPU %d)", G.good_cpu);
+				return 2;
+			}
+			snprintf(msg, size, "bind %s: %s", src, strerror(errno));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* One clone() with the CLONE_NEW* flags (its child must exist: a mnt ns file
  * can only be bound from outside, and a pid ns needs its init), then each
  * /proc/CHILD/ns/NAME bound onto a file of a fresh dir on a private mount. */
@@ -383,7 +447,6 @@ static void child_raw_create(const struct bcase *c, struct res *r)
 		res_fail(r, 1, "pipe: %s", strerror(errno));
 		return;
 	}
-	char src[64], dst[PATH_MAX];
 
 	int64_t t0 = now_ns();
 	if (mkdir(r->dir, 0700) < 0) {
@@ -394,49 +457,16 @@ static void child_raw_create(const struct bcase *c, struct res *r)
 		res_fail(r, 1, "unshare(CLONE_NEWTIME): %s", strerror(errno));
 		return;
 	}
-	/* As nsset's holder does: into the template for the clone, back to
-	 * bind. */
-	if (c->from_template && setns(G.tmpl_fd, CLONE_NEWNS) < 0) {
-		res_fail(r, 1, "setns(template): %s", strerror(errno));
-		return;
-	}
-	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)((c->flags & ~CLONE_NEWTIME) | SIGCHLD),
-				   NULL, NULL, NULL, 0UL);
-	if (pid == 0) {
-		char b;
-		while (read(w[0], &b, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	if (c->from_template && setns(G.host_mnt_fd, CLONE_NEWNS) < 0) {
-		res_fail(r, 1, "setns(host): %s", strerror(errno));
-		if (pid > 0)
-			kill(pid, SIGKILL);
-		return;
-	}
+	const char *what;
+	pid_t pid = raw_clone(c->flags & ~CLONE_NEWTIME, c->from_template, w[0], -1, &what);
 	if (pid < 0) {
-		res_fail(r, 1, "clone: %s", strerror(errno));
+		res_fail(r, 1, "%s: %s", what, strerror(errno));
 		return;
 	}
-	for (int i = 0; i < NNT; i++) {
-		if (!(c->flags & NT[i].flag))
-			continue;
-		snprintf(dst, sizeof(dst), "%s/%s", r->dir, NT[i].name);
-		int fd = open(dst, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400);
-		if (fd < 0) {
-			res_fail(r, 1, "%s: %s", dst, strerror(errno));
-			break;
-		}
-		close(fd);
-		snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)pid, NT[i].name);
-		if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
-			if (errno == EINVAL && NT[i].flag == CLONE_NEWNS)
-				res_fail(r, 2, "false EINVAL binding a mnt ns (CPU %d)", G.good_cpu);
-			else
-				res_fail(r, 1, "bind %s: %s", src, strerror(errno));
-			break;
-		}
-	}
+	char msg[sizeof(r->msg) - 16];
+	int b = raw_bind(r->dir, pid, c->flags, msg, sizeof(msg));
+	if (b != 0)
+		res_fail(r, b, "%s", msg);
 	int64_t t1 = now_ns();
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -1280,8 +1310,7 @@ static void raw_memory_floor(int n)
 	if (pipe2(hold, O_CLOEXEC) < 0)
 		die("pipe: %s", strerror(errno));
 	template_mntns();
-	int tfd = G.tmpl_fd, hostfd = G.host_mnt_fd;
-	char path[PATH_MAX], src[64];
+	char path[PATH_MAX];
 	char top[PATH_MAX / 2];
 	snprintf(top, sizeof(top), "%s/mem", G.rawdir);
 	if (mkdir(top, 0700) < 0)
@@ -1297,47 +1326,23 @@ static void raw_memory_floor(int n)
 	bool fail = false;
 	while (made < n && !fail) {
 		pin_to(G.good_cpu);
-		if (setns(tfd, CLONE_NEWNS) < 0)
-			die("setns(template): %s", strerror(errno));
-		pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(COMBINED | SIGCHLD), NULL, NULL, NULL, 0UL);
-		if (pid == 0) {
-			char b;
-			close(hold[1]);
-			/* Until the parent closes its end (or dies). */
-			while (read(hold[0], &b, 1) < 0 && errno == EINTR)
-				;
-			_exit(0);
-		}
-		if (setns(hostfd, CLONE_NEWNS) < 0)
-			die("setns(host): %s", strerror(errno));
+		const char *what;
+		pid_t pid = raw_clone(COMBINED, true, hold[0], hold[1], &what);
 		if (pid < 0) {
-			say("  raw memory floor: clone: %s\n", strerror(errno));
+			say("  raw memory floor: %s: %s\n", what, strerror(errno));
 			fail = true;
 			break;
 		}
 		snprintf(path, sizeof(path), "%s/%d", top, made);
 		if (mkdir(path, 0700) < 0)
 			die("%s: %s", path, strerror(errno));
-		bool redo = false;
-		for (int i = 0; i < NNT && !redo; i++) {
-			if (!(COMBINED & NT[i].flag))
-				continue;
-			char dst[PATH_MAX + 16];
-			snprintf(dst, sizeof(dst), "%s/%s", path, NT[i].name);
-			int fd = open(dst, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400);
-			if (fd < 0)
-				die("%s: %s", dst, strerror(errno));
-			close(fd);
-			snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)pid, NT[i].name);
-			if (mount(src, dst, NULL, MS_BIND, NULL) == 0)
-				continue;
-			if (errno != EINVAL || NT[i].flag != CLONE_NEWNS || ++retries > 4 * G.ncpu)
-				die("bind %s: %s", src, strerror(errno));
+		char msg[400];
+		int b = raw_bind(path, pid, COMBINED, msg, sizeof(msg));
+		if (b == 1 || (b == 2 && ++retries > 4 * G.ncpu))
+			die("raw memory floor: %s", msg);
+		if (b == 2) {
 			/* The kernel's false EINVAL (see raw create): elsewhere. */
 			G.good_cpu = (G.good_cpu + 1) % G.ncpu;
-			redo = true;
-		}
-		if (redo) {
 			clean_raw_dir(path);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
