@@ -32,6 +32,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cleanroom.h"
 #include "enter_args.h"
 #include "nstypes.h"
 #include "place.h"
@@ -48,9 +49,16 @@ extern char **environ;
 /* What the caller gave us, kept aside for the final exec only. */
 static char **user_env;
 static mode_t user_umask;
-static const int saved_limits[] = { RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_NOFILE, RLIMIT_NPROC,
-				    RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_MEMLOCK };
+/* Every limit the kernel has: RLIMIT_CPU of 1 s would kill us while we
+ * hold a set's lock, and any of them could break our work. */
+static const int saved_limits[] = { RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK,
+				    RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE,
+				    RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING,
+				    RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME };
 #define NLIMITS (sizeof(saved_limits) / sizeof(saved_limits[0]))
+_Static_assert(NLIMITS == RLIM_NLIMITS, "every resource limit is saved and given back");
+/* The caller's scheduling, given back with the limits. */
+static struct nsset_sched_saved user_sched;
 static struct rlimit user_limits[NLIMITS];
 static bool limits_lifted;
 
@@ -133,6 +141,11 @@ static void save_limits(void)
  * given back exactly), and keep a root process from dumping core. */
 static void lift_limits(void)
 {
+	/* SCHED_IDLE or nice 19 would let the caller's own busy processes
+	 * starve us while we hold a lock that other users' logins wait for. */
+	struct nsset_err e = { 0 };
+	if (nsset_sched_save(&user_sched) < 0 || nsset_sched_reset(&e) < 0)
+		fail(EXIT_CANNOT_PLACE, "resetting the scheduling: %s", e.msg[0] ? e.msg : strerror(errno));
 	for (size_t i = 0; i < NLIMITS; i++) {
 		struct rlimit r = user_limits[i];
 		rlim_t want = saved_limits[i] == RLIMIT_NOFILE ? 4096
@@ -166,6 +179,9 @@ static void restore_limits(void)
 	for (size_t i = 0; i < NLIMITS; i++)
 		if (setrlimit(saved_limits[i], &user_limits[i]) < 0)
 			fail(EXIT_CANNOT_PLACE, "restoring resource limits: %m");
+	struct nsset_err e = { 0 };
+	if (nsset_sched_restore(&user_sched, &e) < 0)
+		fail(EXIT_CANNOT_PLACE, "%s", e.msg);
 	limits_lifted = false;
 }
 

@@ -18,6 +18,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common.h"
@@ -117,6 +118,10 @@ int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struc
 int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsset_err *e);
 int nsset_session_remove(int setfd, const char *name);
 int nsset_session_parse(const char *name, pid_t *pid, unsigned long long *start);
+/* The random part of a session's name, and the name from its parts: how a
+ * login tells the holder which session came or went (holder.h). */
+int nsset_session_tag(const char *name, uint64_t *tag);
+void nsset_session_name(char *buf, size_t size, pid_t pid, unsigned long long start, uint64_t tag);
 /* Number of registered sessions. With prune (only from the host's /proc),
  * entries whose process is gone are removed and not counted. -1 on error. */
 int nsset_session_count(int setfd, bool prune);
