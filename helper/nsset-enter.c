@@ -206,20 +206,24 @@ static bool really_privileged(void)
 	       capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_CHROOT);
 }
 
+/* Runs after the caller's limits are back: a 100 kB stack limit is the
+ * caller's right, so no large array on the stack here (NGROUPS_MAX gids
+ * are 256 kB). */
 static bool same_groups(const struct nsset_user *u)
 {
-	gid_t now[NGROUPS_MAX + 1];
-	int n = getgroups(NGROUPS_MAX + 1, now);
+	int n = getgroups(0, NULL);
 	if (n < 0 || (size_t)n != u->ngroups)
 		return false;
-	for (int i = 0; i < n; i++) {
+	gid_t *now = calloc((size_t)n + 1, sizeof(gid_t));
+	bool same = now && getgroups(n, now) == n;
+	for (int i = 0; same && i < n; i++) {
 		bool found = false;
 		for (size_t j = 0; j < u->ngroups && !found; j++)
 			found = now[i] == u->groups[j];
-		if (!found)
-			return false;
+		same = found;
 	}
-	return true;
+	free(now);
+	return same;
 }
 
 /* Irrevocably become the user: groups, gids, uids, capabilities (and, with

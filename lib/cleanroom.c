@@ -128,11 +128,10 @@ int nsset_sched_reset(struct nsset_err *e)
 	return 0;
 }
 
-static int reset_scheduling(struct nsset_err *e)
+void nsset_cleanroom_all_cpus(void)
 {
-	if (nsset_sched_reset(e) < 0)
-		return -1;
-	/* Every CPU the machine has; a cpuset (cgroup) may narrow it. */
+	/* Every CPU the machine has; a cpuset (cgroup) may narrow it. Set
+	 * only when narrower: setting it costs a migration. */
 	cpu_set_t all, cur;
 	CPU_ZERO(&all);
 	long n = sysconf(_SC_NPROCESSORS_CONF);
@@ -140,6 +139,13 @@ static int reset_scheduling(struct nsset_err *e)
 		CPU_SET(i, &all);
 	if (sched_getaffinity(0, sizeof(cur), &cur) < 0 || !CPU_EQUAL(&cur, &all))
 		sched_setaffinity(0, sizeof(all), &all);
+}
+
+static int reset_scheduling(struct nsset_err *e)
+{
+	if (nsset_sched_reset(e) < 0)
+		return -1;
+	nsset_cleanroom_all_cpus();
 	if (syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0UL) < 0 && errno != ENOSYS)
 		return nsset_fail(e, errno, "set_mempolicy(MPOL_DEFAULT)");
 	/* 0 would mean "the default", which a task inherits from its parent. */

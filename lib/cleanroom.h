@@ -44,6 +44,10 @@ int nsset_cleanroom_enter(const char *store_path, struct nsset_err *e);
  * 1's core-scheduling cookie, and checks that every reset above took. */
 int nsset_cleanroom_settle(const char *store_path, struct nsset_err *e);
 
+/* Every CPU again: for the set's init, cloned while the holder may be
+ * pinned to one CPU (the retry against the kernel's false EINVAL). */
+void nsset_cleanroom_all_cpus(void);
+
 /* For nsset-enter's own critical section: it holds set locks that other
  * users' logins wait for, so a caller's SCHED_IDLE, nice 19 or idle I/O
  * class must not slow it there. The caller's values are saved, reset to

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanroom.h"
 #include "hook.h"
 #include "net.h"
 #include "nsfs.h"
@@ -76,6 +77,7 @@ static void run_init(const struct holder *h, int ready_w, int go_r)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_all_but(ready_w, go_r);
 	setsid();
+	nsset_cleanroom_all_cpus();
 	prctl(PR_SET_NAME, "nsset-init");
 
 	struct nsset_err e = { 0 };
@@ -628,15 +630,16 @@ static void rescan(struct holder *h, struct watchlist *wl)
 }
 
 /* A login's notice (nsset_holder_notify): the one session it names came or
- * went. Its process is looked up by pid; if that is gone already, the name
- * cannot be rebuilt and everything is looked at instead. */
+ * went. Its process is looked up by pid. If that is gone already (a short
+ * command), the name cannot be rebuilt, and it need not be: a dead
+ * session's entry keeps no set alive (the look at all of sessions/ before a
+ * set ends removes it, and nssetctl prunes such entries). Never a full
+ * scan here: a member could make every join cost that. */
 static void look_at(struct holder *h, struct watchlist *wl, pid_t pid, uint64_t tag)
 {
 	unsigned long long start = pid > 0 ? proc_starttime(pid) : 0;
-	if (!start) {
-		rescan(h, wl);
+	if (!start)
 		return;
-	}
 	char name[96];
 	nsset_session_name(name, sizeof(name), pid, start, tag);
 	int sfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

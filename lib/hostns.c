@@ -108,9 +108,17 @@ int nsset_hostns_enter(int store_fd, struct nsset_err *e)
 	if (stat("/proc/self/ns/user", &st) < 0 || st.st_ino != INIT_USER_NS_INO)
 		return nsset_fail(e, 0, "started inside a user namespace: a set's holder runs only "
 				  "in the initial one");
-	struct nsset_hostns want;
-	if (nsset_hostns_read(store_fd, &want, e) < 0)
+	struct nsset_hostns want, self;
+	if (nsset_hostns_read(store_fd, &want, e) < 0 || ids_of("self", &self, e) < 0)
 		return -1;
+	/* setns() can only go down the pid namespace tree, never back up to
+	 * an ancestor: a starter in a pid namespace of its own cannot have a
+	 * holder in the host's. Refused, not corrected. */
+	for (size_t i = 0; i < nsset_nstype_count; i++)
+		if (nsset_nstypes[i].flag == CLONE_NEWPID && !same_id(&self.ns[i], &want.ns[i]))
+			return nsset_fail(e, 0, "started inside a pid namespace that is not the host's: "
+					  "no process can return from there to the host's, so no set's "
+					  "holder can be made from here");
 	/* All opened and checked first, then joined in the table's order
 	 * (mnt last: after it, paths resolve in the host's mount table). */
 	int fds[NSSET_NS_MAX];
