@@ -90,6 +90,25 @@ bool nsset_policy_needs_groups(const struct nsset_policy *p, const char *user);
 
 const char *nsset_scope_name(enum nsset_scope s);
 
+/* The largest size in bytes a policy may give: 2^63 - 1 (8 EiB - 1). The
+ * kernel reads a tmpfs size= with memparse(), whose suffix shift wraps
+ * unchecked ("17179869184g" is 2^64, i.e. 0, i.e. no limit), then rounds
+ * up to pages, which wraps for the last page below 2^64; block counts are
+ * compared as signed 64-bit. Below 2^63 none of that can happen. */
+#define NSSET_SIZE_MAX INT64_MAX
+
+struct nsset_size {
+	unsigned long long bytes;   /* 1..NSSET_SIZE_MAX, 0 for a percentage */
+	unsigned percent;           /* 1..100, 0 for a byte count */
+};
+
+/* A size as nsset.conf writes it (tmp=private:size=N; meant for every size
+ * option): 1..15 decimal digits, not all zero, with an optional suffix
+ * k K m M g G (KiB, MiB, GiB), or with percent_ok a share of RAM from 1% to
+ * 100% (at most three digits). Returns 0, or -1 with errno EINVAL (not
+ * such a size, or zero) or ERANGE (more than NSSET_SIZE_MAX bytes). */
+int nsset_size_parse(const char *s, bool percent_ok, struct nsset_size *out);
+
 /* A hook= name: 1..NSSET_HOOK_MAX of [A-Za-z0-9_-]. A file name in the hook
  * directory: no '/', no dot (so no "..", no hidden file, no editor backup
  * like "nat.orig" run by mistake). */
