@@ -414,10 +414,11 @@ static int check_rule(const struct parse_ctx *ctx, const struct nsset_rule *r,
 /* The file-wide settings met so far. */
 struct settings {
 	struct nsset_netconf conf;
+	unsigned session_max;           /* NSSET_SESSION_MAX_NONE for "unlimited" */
 	unsigned seen;                  /* bit per entry of setting_keys[] */
 };
 
-static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout" };
+static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout", "session.max" };
 
 /* One KEY=VALUE setting line (its first word; nothing may follow). */
 static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
@@ -453,10 +454,18 @@ static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
 		if (nsset_pool6_parse(value, &set->conf.v6) < 0)
 			return parse_fail(ctx, "invalid IPv6 pool (PREFIX::/16..80, host bits zero)", word);
 		break;
-	default:
+	case 3:
 		if (parse_ulong(value, NSSET_HOOK_TIMEOUT_MAX, &n) < 0 || n == 0)
 			return parse_fail(ctx, "invalid hook.timeout (1..10 seconds)", word);
 		set->conf.hook_timeout = (unsigned)n;
+		break;
+	default:
+		if (strcmp(value, "unlimited") == 0)
+			set->session_max = NSSET_SESSION_MAX_NONE;
+		else if (parse_ulong(value, NSSET_SESSION_MAX_LIMIT, &n) == 0 && n > 0)
+			set->session_max = (unsigned)n;
+		else
+			return parse_fail(ctx, "invalid session.max (1..100000 or unlimited)", word);
 		break;
 	}
 	return 0;
@@ -530,6 +539,8 @@ static int finish_settings(struct parse_ctx *ctx, struct nsset_policy *p, struct
 		snprintf(set->conf.bridge, sizeof(set->conf.bridge), "%s", NSSET_BRIDGE_DEFAULT);
 	if (!set->conf.hook_timeout)
 		set->conf.hook_timeout = NSSET_HOOK_TIMEOUT_DEFAULT;
+	if (!(set->seen & (1u << 4)))       /* session.max= */
+		set->session_max = NSSET_SESSION_MAX_DEFAULT;
 	for (size_t i = 0; i < p->count; i++) {
 		struct nsset_rule *r = &p->rules[i];
 		if (r->net == NSSET_NET_VETH && !set->conf.v4.set && !set->conf.v6.set) {
@@ -537,6 +548,7 @@ static int finish_settings(struct parse_ctx *ctx, struct nsset_policy *p, struct
 			return parse_fail(ctx, "net=veth needs net.ipv4= or net.ipv6=", "net=veth");
 		}
 		r->netconf = set->conf;
+		r->session_max = set->session_max;
 	}
 	return 0;
 }

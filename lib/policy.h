@@ -13,6 +13,7 @@
  *
  * A line whose first word holds '=' is a setting (user names never do):
  *   net.bridge=nsset0  net.ipv4=10.77.0.0/16  net.ipv6=fd77::/64  hook.timeout=5
+ *   session.max=64
  * Settings apply to the whole file wherever they appear; each at most once.
  */
 #ifndef NSSET_POLICY_H
@@ -37,6 +38,12 @@ enum nsset_net { NSSET_NET_NONE, NSSET_NET_VETH };
 #define NSSET_SHELL_MAX 256         /* shell= paths, NUL included */
 #define NSSET_RULES_MAX 10000       /* a policy longer than this is refused */
 #define NSSET_HOOK_MAX 64           /* hook=NAME */
+/* session.max= when the policy does not say: enough for any interactive
+ * use and for the parallel jobs of a CI user, few enough that one user
+ * cannot make thousands of sets. `session.max=unlimited` lifts it. */
+#define NSSET_SESSION_MAX_DEFAULT 64
+#define NSSET_SESSION_MAX_LIMIT 100000  /* the largest number session.max= takes */
+#define NSSET_SESSION_MAX_NONE 0        /* in a rule or meta: no cap */
 
 struct nsset_rule {
 	unsigned line;                      /* 1-based line in the file */
@@ -54,6 +61,7 @@ struct nsset_rule {
 	enum nsset_net net;                 /* net=none|veth */
 	char hook[NSSET_HOOK_MAX + 1];      /* hook=NAME, "" = none */
 	struct nsset_netconf netconf;       /* the file's settings, copied into every rule */
+	unsigned session_max;               /* session.max= (0: unlimited), likewise */
 };
 
 struct nsset_policy {

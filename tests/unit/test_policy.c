@@ -472,6 +472,17 @@ static void test_option_errors(void **state)
 		{ "net.bridge=abcdefghijklmnop\n",
 		  ORIGIN ":1: invalid bridge name: 'net.bridge=abcdefghijklmnop'" },
 		{ "hook.timeout=0\n", ORIGIN ":1: invalid hook.timeout (1..10 seconds): 'hook.timeout=0'" },
+		{ "session.max=0\n",
+		  ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max=0'" },
+		{ "session.max=100001\n",
+		  ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max=100001'" },
+		{ "session.max=-1\n",
+		  ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max=-1'" },
+		{ "session.max=\n", ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max='" },
+		{ "session.max=Unlimited\n",
+		  ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max=Unlimited'" },
+		{ "session.max=2 x\n", ORIGIN ":1: a setting line takes one key=value: 'x'" },
+		{ "session.max=2\nsession.max=2\n", ORIGIN ":2: duplicate setting: 'session.max'" },
 		{ "net.mtu=1500\n", ORIGIN ":1: unknown setting: 'net.mtu=1500'" },
 		{ "net.ipv4=10.0.0.0/8 net.ipv6=fd77::/64\n",
 		  ORIGIN ":1: a setting line takes one key=value: 'net.ipv6=fd77::/64'" },
@@ -499,6 +510,19 @@ static void test_option_errors(void **state)
 	assert_true(v.netconf.v6.set);
 	assert_int_equal(v.netconf.v6.len, 64);
 	assert_int_equal(v.netconf.hook_timeout, 7);
+	/* session.max=: the default, a number, unlimited; every rule gets it. */
+	assert_int_equal(v.session_max, NSSET_SESSION_MAX_DEFAULT);
+	assert_int_equal(NSSET_SESSION_MAX_DEFAULT, 64);
+	struct nsset_policy sp;
+	parse_ok("erin session mnt\nsession.max=2\nalice user mnt\n", &sp, 2);
+	assert_int_equal(sp.rules[0].session_max, 2);
+	assert_int_equal(sp.rules[1].session_max, 2);
+	nsset_policy_free(&sp);
+	v = one_rule("erin session mnt\nsession.max=100000\n");
+	assert_int_equal(v.session_max, 100000);
+	v = one_rule("session.max=unlimited # no cap\nerin session mnt\n");
+	assert_int_equal(v.session_max, NSSET_SESSION_MAX_NONE);
+	assert_int_equal(NSSET_SESSION_MAX_NONE, 0);
 
 	/* Every option once, in any order, is fine. */
 	struct nsset_rule r = one_rule("alice user mnt,uts nnp=yes shell=/bin/zsh keep=sessions "
