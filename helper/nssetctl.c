@@ -645,6 +645,11 @@ static void describe_set(const struct nsset_admin_explain *x)
 	default:
 		printf("  %-8s a new session set for every login (%s), removed when it ends\n",
 		       "set", x->setname);
+		if (m->session_max != NSSET_SESSION_MAX_NONE)
+			printf("  %-8s at most %u live session sets per user (session.max=)\n", "",
+			       m->session_max);
+		else
+			printf("  %-8s no cap on live session sets per user (session.max=unlimited)\n", "");
 		break;
 	}
 	printf("  %-8s namespaces %s; tmp %s%s%s", "", ns, m->tmp_private ? "private" : "shared",

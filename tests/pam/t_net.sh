@@ -820,6 +820,15 @@ check_bad "2: " "a.b" 'net.ipv4=10.77.0.0/16' 'alice user mnt,net hook=a.b'
 check_bad "2: " "" 'net.ipv4=10.77.0.0/16' 'alice user mnt,net hook='
 check_bad "2: " "" 'net.ipv4=10.77.0.0/16' "alice user mnt,net hook=$(printf '%065d' 0)"
 check_bad "2: duplicate option" "" 'net.ipv4=10.77.0.0/16' 'alice user mnt,net net=veth net=none'
+check_bad "1: invalid session.max" "session.max=0" 'session.max=0'
+check_bad "2: invalid session.max" "session.max=lots" 'root none' 'session.max=lots'
+check_bad "2: tmp size too large" "size=17179869184g" 'root none' 'alice user mnt tmp=private:size=17179869184g'
+# A session set's address: a free one of the session block; and its cap.
+printf '%s\n' 'net.ipv4=10.77.0.0/16' 'session.max=3' 'erin session mnt,net net=veth' >"$BAD"
+run "$CTL" check --config "$BAD" erin
+assert_eq 0 "$RC" "check of a session rule: $STDOUT"
+assert_contains "$STDOUT" "a free address of 10.77.96.1-10.77.159.255" "the session block"
+assert_contains "$STDOUT" "at most 3 live session sets per user (session.max=)" "the cap"
 # Fine: settings anywhere, with comments, an IPv6-only pool, hook names.
 printf '%s\n' '# ok' 'alice user mnt,net net=veth hook=nat_1-x' 'net.ipv6=fd77::/64   # pool' \
 	'hook.timeout=10' 'net.bridge=br-test_1' 'bob user mnt,net net=none' 'carol user mnt,ipc hook=x' >"$BAD"
