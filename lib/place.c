@@ -20,6 +20,7 @@
 #include "holder.h"
 #include "hostns.h"
 #include "nsfs.h"
+#include "sessioncap.h"
 #include "util.h"
 
 /* ---- users -------------------------------------------------------------- */
@@ -146,6 +147,7 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 	m->net = rule->net;
 	snprintf(m->hook, sizeof(m->hook), "%s", rule->hook);
 	m->hook_timeout = rule->netconf.hook_timeout;
+	m->session_max = rule->session_max;
 	if (rule->net == NSSET_NET_VETH) {
 		snprintf(m->bridge, sizeof(m->bridge), "%s", rule->netconf.bridge);
 		nsset_pool4_format(&rule->netconf.v4, m->pool4, sizeof(m->pool4));
@@ -344,7 +346,14 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 		v = ABSENT;
 	}
 	if (v == ABSENT) {
-		if (nsset_holder_spawn(paths->holder, st.path, want, e) < 0) {
+		/* At most session.max= live session sets per user (issue 12);
+		 * the cap lock is held until the new set is in the store. */
+		int caplock;
+		if (nsset_sessioncap_reserve(&st, want, &caplock, e) < 0)
+			goto out;
+		int spawned = nsset_holder_spawn(paths->holder, st.path, want, e);
+		close_fd(&caplock);
+		if (spawned < 0) {
 			nsset_err_prefix(e, "creating set %s: ", p->setname);
 			goto out;
 		}

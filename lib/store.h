@@ -8,6 +8,8 @@
  *     user/UID.lock         flock: serialises create/join/destroy of that set
  *     .template/mnt         the template mount namespace new sets copy
  *     .cpu                  a CPU where making a set last worked (a hint)
+ *     .session-cap-UID.lock flock: one user's session sets counted and made
+ *                           one at a time (sessioncap.h)
  *     .build-*, .dead-*     sets being built or torn down
  *
  * Only root writes here; every name is derived from numeric ids or random
@@ -59,6 +61,7 @@ struct nsset_meta {
 	char pool6[NSSET_POOL_TEXT_MAX];
 	char hook[NSSET_HOOK_MAX + 1];
 	unsigned hook_timeout;
+	unsigned session_max;               /* session.max= at this login (0: no cap); not in the file */
 	/* What the holder gave a net=veth set. */
 	char veth[NSSET_IFNAME_MAX + 1];    /* host end, "" = none */
 	char addr4[NSSET_POOL_TEXT_MAX];    /* "10.77.7.211/16" */

@@ -325,6 +325,12 @@ static void test_describe(void **state)
 	struct nsset_meta m2;
 	nsset_describe(&r, 0, &u, &m2, &e);
 	assert_string_not_equal(m.id, m2.id);
+	/* The session set belongs to the uid, and carries the cap along. */
+	assert_int_equal(m.owner_id, 1000);
+	assert_int_equal(m.session_max, 0);
+	r.session_max = 3;
+	assert_int_equal(nsset_describe(&r, 0, &u, &m, &e), 0);
+	assert_int_equal(m.session_max, 3);
 
 	/* An expansion longer than a hostname may be is refused. */
 	r.scope = NSSET_SCOPE_USER;
