@@ -475,6 +475,8 @@ int main(int argc, char **argv)
 			drop_privileges(&u, nnp);
 		run(&args, argv, rule, pw);
 	}
+	if (nsset_nstypes_unsupported(rule->ns_flags, NULL, &e) != 0)
+		fail(EXIT_CANNOT_PLACE, "user %s: %s:%u: %s", u.name, NSSET_CONF_PATH, rule->line, e.msg);
 
 	struct nsset_meta m;
 	if (nsset_describe(rule, rule_gid, &u, &m, &e) < 0)

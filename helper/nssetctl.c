@@ -786,6 +786,11 @@ static int explain_user(const char *name, const struct nsset_policy *pol,
 		goto out;
 	}
 	describe_set(&x);
+	if (x.ns_unsupported) {
+		printf("  %-8s login refused: %s:%u: %s\n", "result", conf, x.rule->line, x.err);
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	describe_exists(&x, &u, l, have_store);
 out:
 	nsset_user_free(&u);
