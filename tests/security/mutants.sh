@@ -206,5 +206,15 @@ mutant no-caller-check t_cleanroom "inside another set's network namespace is re
 mutant holder-rescans t_cleanroom "a join costs the holder no scan" "" \
 	lib/holder.c 's/(static void look_at\(struct holder \*h, struct watchlist \*wl, pid_t pid, uint64_t tag\)\n\{\n)/$1\trescan(h, wl);\n\t(void)pid, (void)tag;\n\treturn;\n/'
 
+# ---- what the policy promises one user (t_addrplan) --------------------------
+
+# Session sets probe the whole IPv4 pool again, formula addresses included.
+mutant sessions-take-any-address t_addrplan "only ever gets addresses of the session block" "" \
+	lib/netaddr.c 's/offset = 2 \+ q.low \+ \(\(uint64_t\)n \+ step\) % q.sessions;/offset = 2 + ((uint64_t)n + step) % q.hosts;/'
+
+# A size past 2^63-1 bytes is taken (and wraps in the kernel).
+mutant size-overflow-taken t_addrplan "a tmp size that would wrap" "" \
+	lib/policy.c 's/if \(v > \(unsigned long long\)NSSET_SIZE_MAX >> shift\) \{/if (0) {/'
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
