@@ -70,12 +70,16 @@ $(LIBA): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# -z defs: a symbol left undefined (say, libsystemd's, pulled in through
+# lib/sdunit.o) fails the build instead of the login's dlopen.
 $(MODULE): $(BUILD)/pam_module/pam_nsset.o $(LIBA) pam_module/pam_nsset.map
-	$(CC) -shared $(ALL_LDFLAGS) -Wl,--version-script=pam_module/pam_nsset.map \
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-z,defs -Wl,--version-script=pam_module/pam_nsset.map \
 		-o $@ $(BUILD)/pam_module/pam_nsset.o $(LIBA) $(LIBS) -lpam
 
+# Only the holder talks to systemd (lib/sdunit.c): libsystemd stays out of
+# the PAM module and the setuid nsset-enter.
 $(HOLDER): $(BUILD)/helper/nsset-holder.o $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS) -lsystemd
 
 $(ENTER): $(BUILD)/helper/nsset-enter.o $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
@@ -93,6 +97,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(foreach f,$(UNIT_WRAP),-Wl,--wrap=$(f)) \
 		-o $@ $< $(LIBA) $(LIBS) -lcmocka
+$(BUILD)/tests/test_sdunit: LIBS += -lsystemd
 
 # Parts owned by their own fragments (e2e, security, fuzz, admin tool...).
 include $(wildcard mk/*.mk)

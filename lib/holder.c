@@ -30,6 +30,7 @@
 #include "net.h"
 #include "nsfs.h"
 #include "nstypes.h"
+#include "sdunit.h"
 #include "setup.h"
 #include "util.h"
 
@@ -392,6 +393,10 @@ out:
 
 static int build_set(struct holder *h, struct nsset_err *e)
 {
+	/* Out of the starter's unit first (a login's scope, user@.service),
+	 * so that the init, its cgroup namespace and hooks are born in ours. */
+	if (nsset_sdunit_enter(&h->id, h->log, e) < 0)
+		return -1;
 	char hex[17];
 	if (random_hex16(hex) < 0)
 		return nsset_fail(e, errno, "getrandom");
