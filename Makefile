@@ -152,4 +152,4 @@ uninstall:
 	@echo "left $(DESTDIR)$(CONF_PATH) in place (your policy); remove it by hand if you want"
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-debian12

@@ -1,0 +1,269 @@
+#!/bin/sh
+# The systemd tier's test, run INSIDE the booted Debian 12 guest by
+# nsset-test.service (see run.sh), as root, after sshd and logind are up.
+# Real SSH logins on the guest's loopback through the stock Debian PAM stack
+# (common-session with pam_systemd) plus pam_nsset as README.md says.
+#
+# Writes `PASS systemd/CASE: what` / `FAIL ...` lines to /nsset-test/result
+# and the details (loginctl, systemd-cgls, cgroups) to /nsset-test/log; the
+# last line of result is `done`.  Then the unit powers the guest off.
+set -u
+T=/nsset-test
+RES=$T/result
+LOG=$T/log
+: >"$RES"
+exec >>"$LOG" 2>&1
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+say() { printf '%s\n' "$*" >>"$RES"; printf '%s\n' "$*"; }
+pass() { say "PASS systemd/$1: $2"; }
+fail() { say "FAIL systemd/$1: $2${3:+ ($3)}"; }
+# check CASE WHAT CMD...: PASS when CMD succeeds.
+check() {
+	_c=$1 _w=$2
+	shift 2
+	if "$@"; then pass "$_c" "$_w"; else fail "$_c" "$_w" "failed: $*"; fi
+}
+note() { printf '\n==== %s\n' "$*"; }
+# wait_for SECONDS CMD...: until CMD succeeds.  By the clock: under UML a
+# single systemctl call can take seconds.
+wait_for() {
+	_end=$(($(cut -d. -f1 /proc/uptime) + $1))
+	shift
+	while ! "$@" 2>/dev/null; do
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$_end" ] || return 1
+		sleep 0.5
+	done
+}
+
+A= B= H= I= HC= UM=
+SSH="ssh -n -i /root/.ssh/id -o BatchMode=yes -o StrictHostKeyChecking=no
+ -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
+
+# ---- setup --------------------------------------------------------------
+note setup
+groupadd -g 2000 lab
+useradd -m -u 1001 -G lab -s /bin/bash alice
+useradd -m -u 1002 -G lab -s /bin/bash bob
+useradd -m -u 1003 -s /bin/bash carol
+mkdir -p /root/.ssh /srv/t
+ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id
+for u in alice bob carol; do
+	install -d -m 0700 -o "$u" -g "$u" /home/$u/.ssh
+	install -m 0600 -o "$u" -g "$u" /root/.ssh/id.pub /home/$u/.ssh/authorized_keys
+	install -d -m 0755 -o "$u" -g "$u" /srv/t/$u
+done
+cat >/etc/security/nsset.conf <<'CONF'
+root     none
+@lab     group   mnt,uts,ipc,pid,cgroup   hostname=lab-%g keep=sessions
+carol    user    mnt,uts,ipc,pid,cgroup   keep=sessions
+CONF
+chmod 0644 /etc/security/nsset.conf
+# README's PAM lines: account after common-account, session as the last line.
+sed -i 's/^@include common-account$/&\naccount    required     pam_nsset.so/' /etc/pam.d/sshd
+echo 'session    required     pam_nsset.so' >>/etc/pam.d/sshd
+# systemd-user: a copy of the stock stack plus the same two lines.
+[ -f /etc/pam.d/systemd-user ] || cp /usr/lib/pam.d/systemd-user /etc/pam.d/systemd-user
+if [ "${NSSET_SYSTEMD_USER:-yes}" = yes ]; then
+	sed -i 's/^@include common-account$/&\naccount    required     pam_nsset.so/' /etc/pam.d/systemd-user
+	echo 'session    required     pam_nsset.so' >>/etc/pam.d/systemd-user
+fi
+for f in /etc/pam.d/sshd /etc/pam.d/systemd-user /etc/security/nsset.conf; do
+	note "$f"; grep -v '^#' "$f" | grep -v '^$'
+done
+note versions
+uname -r; systemctl --version | head -n1; ssh -V
+[ -d /run/systemd/system ] && echo "sd_booted: yes"
+note "boot (systemd-analyze)"
+systemd-analyze 2>&1 | head -n 3
+systemd-analyze blame 2>&1 | head -n 12
+
+logind_kup() {
+	mkdir -p /etc/systemd/logind.conf.d
+	printf '[Login]\nKillUserProcesses=%s\n' "$1" >/etc/systemd/logind.conf.d/nsset-test.conf
+	systemctl restart systemd-logind
+	wait_for 30 systemctl is-active -q systemd-logind
+}
+
+# ---- helpers over logins ------------------------------------------------
+# login USER: an SSH session that stays (a no-pty command), its client pid in
+# /srv/t/USER.client; ready once the session wrote /srv/t/USER/info (then
+# /srv/t/USER/ready):
+# "SESSION-ID MNT-NS OWN-CGROUP INIT'S-CGROUP", as seen inside the set.
+login() {
+	rm -f /srv/t/$1/info /srv/t/$1/ready
+	$SSH "$1@127.0.0.1" 'd=/srv/t/$USER; echo "$XDG_SESSION_ID $(readlink /proc/self/ns/mnt) $(cat /proc/self/cgroup) $(cat /proc/1/cgroup 2>&1)" >$d/info &&
+		: >$d/ready; exec sleep 100000' &
+	echo $! >/srv/t/$1.client
+	wait_for 60 test -e /srv/t/$1/ready || { echo "login $1: no session info"; return 1; }
+	echo "login $1: $(cat /srv/t/$1/info)"
+}
+sid() { cut -d' ' -f1 /srv/t/$1/info; }
+# The host pid of USER's session command (the sleep).
+sleeper() { pgrep -u "$1" -x sleep | head -n1; }
+holder_of() { nssetctl show "$1" 2>/dev/null | sed -n 's/^ *holder *pid \([0-9]*\).*/\1/p'; }
+init_of() { nssetctl show "$1" 2>/dev/null | sed -n 's/^ *init *pid \([0-9]*\).*/\1/p'; }
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+cg() { sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null; }
+in_cg() { [ "$(cg "$1")" = "$2" ]; }
+session_gone() { ! loginctl show-session "$1" -p State 2>/dev/null | grep -q 'State=\(active\|online\)'; }
+scope_gone() { ! systemctl is-active -q "session-$1.scope"; }
+no_sessions() { [ -z "$(loginctl list-sessions --no-legend)" ]; }
+# end all logins and sets; each case starts from nothing
+reset_all() {
+	for u in alice bob carol; do
+		loginctl terminate-user "$u" 2>/dev/null
+		loginctl disable-linger "$u" 2>/dev/null
+	done
+	pkill -x ssh
+	wait_for 60 no_sessions || echo "reset: sessions remain: $(loginctl list-sessions --no-legend)"
+	for u in 1001 1002 1003; do systemctl stop "user@$u.service" 2>/dev/null; done
+	nssetctl destroy group/2000 user/1003 >/dev/null 2>&1
+	wait_for 30 sh -c '! pgrep -x nsset-holder >/dev/null'
+}
+snapshot() {
+	note "snapshot: $*"
+	loginctl list-sessions --no-legend
+	nssetctl list
+	systemd-cgls --no-pager -l /nsset.slice /user.slice 2>&1
+}
+
+# A group set made by alice (the first member) and joined by bob.
+two_members() {
+	login alice && login bob || return 1
+	H=$(holder_of group/2000) I=$(init_of group/2000)
+	echo "holder $H init $I"
+}
+# The set outlives what just happened to alice: holder, init, bob's session
+# and his processes, and the set is still where it was.
+survives() {
+	_c=$1
+	check "$_c" "the group set's holder lives" alive "$H"
+	check "$_c" "the group set's init lives" alive "$I"
+	check "$_c" "the holder is still in nsset.slice/nsset-group-2000.scope" \
+		in_cg "$H" /nsset.slice/nsset-group-2000.scope
+	check "$_c" "bob's session stays" sh -c "loginctl show-session $(sid bob) -p State | grep -q 'State=\(active\|online\)'"
+	check "$_c" "bob's processes live" alive "$(sleeper bob)"
+	check "$_c" "the set is listed and alive" sh -c 'nssetctl list | grep "group/2000" | grep -qv stale'
+}
+
+# ---- cases --------------------------------------------------------------
+logind_kup no
+reset_all
+
+note "case: logins"
+if two_members; then
+	snapshot logins
+	A=$(sid alice) B=$(sid bob)
+	check login "alice's SSH login has a logind session (sshd, user alice)" \
+		sh -c "loginctl show-session $A -p Name -p Service | tr '\n' ' ' | grep -q 'Name=alice Service=sshd'"
+	check login "bob's SSH login has a logind session" \
+		sh -c "loginctl show-session $B -p Name | grep -q Name=bob"
+	check login "systemd --user runs for alice (user@1001.service via systemd-user)" \
+		wait_for 60 systemctl is-active -q user@1001.service
+	check login "systemd --user runs for bob (user@1002.service)" \
+		wait_for 60 systemctl is-active -q user@1002.service
+	check login "alice and bob share the set's mount namespace" \
+		test "$(cut -d' ' -f2 /srv/t/alice/info)" = "$(cut -d' ' -f2 /srv/t/bob/info)"
+	check cgroup "the holder sits in nsset.slice/nsset-group-2000.scope" \
+		in_cg "$H" /nsset.slice/nsset-group-2000.scope
+	check cgroup "the set's init sits in the same scope" \
+		in_cg "$I" /nsset.slice/nsset-group-2000.scope
+	check cgroup "nothing but the set's own processes in its scope" \
+		sh -c "[ \"\$(sort /sys/fs/cgroup/nsset.slice/nsset-group-2000.scope/cgroup.procs | tr '\n' ' ')\" = \"\$(printf '%s\n' $H $I | sort | tr '\n' ' ')\" ]"
+	check cgroup "alice's session scope holds no nsset process" \
+		sh -c "! grep -qx -e $H -e $I /sys/fs/cgroup/user.slice/user-1001.slice/session-$A.scope/cgroup.procs"
+	check cgroupns "the set's cgroup namespace is rooted at its scope (its init reads 0::/)" \
+		test "$(nsenter -t "$I" -C cat /proc/self/cgroup 2>/dev/null)" = "$(printf '0::/\n')" -o \
+		"$(cut -d' ' -f4- /srv/t/alice/info)" = "0::/"
+	check cgroupns "inside the set, /proc/1/cgroup (the init) reads 0::/ for alice" \
+		test "$(cut -d' ' -f4- /srv/t/alice/info)" = "0::/"
+	check cgroupns "bob sees his own cgroup relative to the set's scope, not alice's" \
+		test "$(cut -d' ' -f3 /srv/t/bob/info)" = "0::/../../user.slice/user-1002.slice/session-$B.scope"
+else
+	fail login "alice and bob log in over SSH" "see the log"
+fi
+
+note "case: KillUserProcesses=no, the first member logs out"
+pkill -u alice -x sleep          # her command ends: sshd closes the session
+wait_for 60 session_gone "$A"
+snapshot "after alice's logout (KillUserProcesses=no)"
+survives kup-no
+
+reset_all
+logind_kup yes
+note "case: KillUserProcesses=yes, the first member logs out"
+if two_members; then
+	A=$(sid alice)
+	kill "$(cat /srv/t/alice.client)"   # the client goes; sshd closes the session
+	# The scope is gone for good only when everything in it died: the old
+	# failure (the holder in it) showed when the stop timed out.
+	check kup-yes "alice's session scope is stopped (KillUserProcesses=yes)" wait_for 150 scope_gone "$A"
+	check kup-yes "alice's processes were killed with it" sh -c '! pgrep -u alice -x sleep'
+	snapshot "after alice's logout (KillUserProcesses=yes)"
+	survives kup-yes
+else
+	fail kup-yes "two members log in" "see the log"
+fi
+
+reset_all
+note "case: loginctl terminate-user alice"
+if two_members; then
+	loginctl terminate-user alice
+	wait_for 150 sh -c '! loginctl show-user alice >/dev/null 2>&1 || loginctl show-user alice -p State | grep -q closing'
+	wait_for 150 sh -c '! pgrep -u alice -x sleep'
+	snapshot "after terminate-user alice"
+	survives terminate-user
+else
+	fail terminate-user "two members log in" "see the log"
+fi
+
+reset_all
+note "case: systemctl stop user-1001.slice"
+if two_members; then
+	systemctl stop user-1001.slice
+	snapshot "after stop user-1001.slice"
+	check stop-slice "user-1001.slice is stopped" sh -c '! systemctl is-active -q user-1001.slice'
+	survives stop-slice
+else
+	fail stop-slice "two members log in" "see the log"
+fi
+
+reset_all
+logind_kup no
+note "case: systemd-user stack, a lingering user whose set user@.service makes"
+loginctl enable-linger carol
+if wait_for 90 systemctl is-active -q user@1003.service; then
+	pass systemd-user "user@1003.service starts through the systemd-user stack with pam_nsset"
+else
+	fail systemd-user "user@1003.service starts through the systemd-user stack with pam_nsset" \
+		"$(systemctl is-active user@1003.service)"
+	systemctl status --no-pager -l user@1003.service
+	journalctl -b --no-pager -u user@1003.service | tail -n 40
+fi
+HC=$(holder_of user/1003)
+snapshot "carol lingering"
+check systemd-user "user@.service made carol's set, its holder in nsset-user-1003.scope" \
+	in_cg "$HC" /nsset.slice/nsset-user-1003.scope
+UM=$(systemctl show -p MainPID --value user@1003.service)
+check systemd-user "carol's systemd --user sits in her set's mount namespace" \
+	test -n "$UM" -a "$(readlink /proc/$UM/ns/mnt)" = "$(readlink /proc/$(init_of user/1003)/ns/mnt)"
+if login carol; then
+	check systemd-user "carol's SSH login joins the same set as her systemd --user" \
+		test "$(cut -d' ' -f2 /srv/t/carol/info)" = "$(readlink /proc/$UM/ns/mnt)"
+	# A user service: started by her systemd --user, in her set's pid namespace.
+	runuser -u carol -- env XDG_RUNTIME_DIR=/run/user/1003 systemd-run --user --unit=nsset-probe \
+		sh -c 'readlink /proc/self/ns/pid >/srv/t/carol.svc'
+	check systemd-user "carol's user services run in her set (pid namespace)" \
+		wait_for 30 sh -c "[ \"\$(cat /srv/t/carol.svc)\" = \"\$(readlink /proc/$(init_of user/1003)/ns/pid)\" ]"
+else
+	fail systemd-user "carol logs in over SSH" "see the log"
+fi
+journalctl -b --no-pager -t nsset-holder -t sshd -t systemd-logind | tail -n 80
+
+reset_all
+note end
+snapshot end
+journalctl -b --no-pager | grep -i -e nsset -e 'user@' | tail -n 60
+echo done >>"$RES"
+sync
