@@ -2,6 +2,7 @@
  * the core (lib/), which decides and acts; this file turns the outcome into
  * PAM return codes and pam_syslog lines. See pam_nsset(8). */
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +178,15 @@ static const struct decision *decision_get(pam_handle_t *pamh, const struct args
 	return strcmp(d->u.name, user) == 0 && strcmp(d->conf, a->conf) == 0 ? d : NULL;
 }
 
+/* 1 when the caller is systemd's user manager: user@.service opens its
+ * session with PAMName=systemd-user. */
+static int is_user_manager(pam_handle_t *pamh)
+{
+	const void *svc = NULL;
+	return pam_get_item(pamh, PAM_SERVICE, &svc) == PAM_SUCCESS && svc &&
+	       strcmp(svc, "systemd-user") == 0;
+}
+
 static void placement_cleanup(pam_handle_t *pamh, void *data, int error_status)
 {
 	(void)pamh;
@@ -222,6 +232,18 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	rc = PAM_SESSION_ERR;
 	if (nsset_describe(rule, gid, &u, &m, &e) < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: %s", u.name, e.msg);
+		goto out;
+	}
+	/* systemd --user cannot live in a pid or cgroup set (measured on
+	 * Debian 12): it would stay outside the set's pid namespace but see
+	 * the set's /proc (203/EXEC, "Bad file descriptor"), and see its own
+	 * cgroup as /../../user.slice/... ("Not a directory"). Refuse with
+	 * the reason, rather than fail obscurely or run it outside the set. */
+	if ((m.ns_flags & (CLONE_NEWPID | CLONE_NEWCGROUP)) && is_user_manager(pamh)) {
+		pam_syslog(pamh, LOG_ERR, "user %s: systemd's user manager cannot run in a set "
+			   "with a %s namespace (%s:%u); leave pam_nsset out of "
+			   "/etc/pam.d/systemd-user for such sets, see pam_nsset(8)", u.name,
+			   (m.ns_flags & CLONE_NEWPID) ? "pid" : "cgroup", a.conf, rule->line);
 		goto out;
 	}
 	p = malloc(sizeof(*p));

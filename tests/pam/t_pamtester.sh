@@ -58,4 +58,28 @@ pt alice acct_mgmt
 assert_ne 0 "$RC" "pamtester exit status"
 assert_contains "$STDERR" "/etc/security/nsset.conf:1: invalid tmp value: 'tmp=public'"
 
+# systemd's user manager (PAM service systemd-user) cannot run in a pid or
+# cgroup set: refused with the reason before any set is made. The real
+# user@.service is driven in make check-debian12-systemd.
+case_begin "pamtester: systemd-user is refused a pid or cgroup set, placed in others"
+cp "$SVCDIR/nsset-pt" "$SVCDIR/systemd-user"
+write_policy 'erin user mnt,ipc,pid
+bob user mnt,cgroup
+alice user mnt,uts,ipc'
+before=$(ls -A "$NSSET_STORE/user")
+for who in erin:pid bob:cgroup; do
+	run env LD_PRELOAD="$PRELOAD" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SVCDIR" \
+		PAM_WRAPPER_DEBUGLEVEL=2 pamtester -v systemd-user "${who%%:*}" open_session
+	assert_ne 0 "$RC" "${who%%:*}: pamtester exit status"
+	assert_contains "$STDERR" "user ${who%%:*}: systemd's user manager cannot run in a set with a ${who#*:} namespace (/etc/security/nsset.conf:"
+	assert_not_contains "$STDERR" "created and joined" "${who%%:*}: no set made"
+done
+assert_eq "$before" "$(ls -A "$NSSET_STORE/user")" "sets made for refused sessions"
+run env LD_PRELOAD="$PRELOAD" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SVCDIR" \
+	PAM_WRAPPER_DEBUGLEVEL=2 pamtester -v systemd-user alice open_session close_session
+assert_eq 0 "$RC" "alice (mnt,uts,ipc): pamtester exit status"
+assert_contains "$STDERR" "joined set user/2001"
+pt erin open_session close_session
+assert_eq 0 "$RC" "erin's pid set through another service"
+
 summary
