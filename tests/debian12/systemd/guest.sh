@@ -46,9 +46,10 @@ groupadd -g 2000 lab
 useradd -m -u 1001 -G lab -s /bin/bash alice
 useradd -m -u 1002 -G lab -s /bin/bash bob
 useradd -m -u 1003 -s /bin/bash carol
+useradd -m -u 1005 -s /bin/bash erin
 mkdir -p /root/.ssh /srv/t
 ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id
-for u in alice bob carol; do
+for u in alice bob carol erin; do
 	install -d -m 0700 -o "$u" -g "$u" /home/$u/.ssh
 	install -m 0600 -o "$u" -g "$u" /root/.ssh/id.pub /home/$u/.ssh/authorized_keys
 	install -d -m 0755 -o "$u" -g "$u" /srv/t/$u
@@ -56,18 +57,19 @@ done
 cat >/etc/security/nsset.conf <<'CONF'
 root     none
 @lab     group   mnt,uts,ipc,pid,cgroup   hostname=lab-%g keep=sessions
-carol    user    mnt,uts,ipc,pid,cgroup   keep=sessions
+carol    user    mnt,uts,ipc              tmp=private keep=sessions
+erin     user    mnt,ipc,pid              keep=sessions
 CONF
 chmod 0644 /etc/security/nsset.conf
 # README's PAM lines: account after common-account, session as the last line.
-sed -i 's/^@include common-account$/&\naccount    required     pam_nsset.so/' /etc/pam.d/sshd
-echo 'session    required     pam_nsset.so' >>/etc/pam.d/sshd
-# systemd-user: a copy of the stock stack plus the same two lines.
+add_nsset() {
+	sed -i 's/^@include common-account$/&\naccount    required     pam_nsset.so/' "$1"
+	echo 'session    required     pam_nsset.so' >>"$1"
+}
+add_nsset /etc/pam.d/sshd
+# systemd-user stays stock for now: README says to leave pam_nsset out of it
+# when sets have pid or cgroup namespaces (lab's do).
 [ -f /etc/pam.d/systemd-user ] || cp /usr/lib/pam.d/systemd-user /etc/pam.d/systemd-user
-if [ "${NSSET_SYSTEMD_USER:-yes}" = yes ]; then
-	sed -i 's/^@include common-account$/&\naccount    required     pam_nsset.so/' /etc/pam.d/systemd-user
-	echo 'session    required     pam_nsset.so' >>/etc/pam.d/systemd-user
-fi
 for f in /etc/pam.d/sshd /etc/pam.d/systemd-user /etc/security/nsset.conf; do
 	note "$f"; grep -v '^#' "$f" | grep -v '^$'
 done
@@ -111,14 +113,14 @@ scope_gone() { ! systemctl is-active -q "session-$1.scope"; }
 no_sessions() { [ -z "$(loginctl list-sessions --no-legend)" ]; }
 # end all logins and sets; each case starts from nothing
 reset_all() {
-	for u in alice bob carol; do
+	for u in alice bob carol erin; do
 		loginctl terminate-user "$u" 2>/dev/null
 		loginctl disable-linger "$u" 2>/dev/null
 	done
 	pkill -x ssh
 	wait_for 60 no_sessions || echo "reset: sessions remain: $(loginctl list-sessions --no-legend)"
-	for u in 1001 1002 1003; do systemctl stop "user@$u.service" 2>/dev/null; done
-	nssetctl destroy group/2000 user/1003 >/dev/null 2>&1
+	for u in 1001 1002 1003 1005; do systemctl stop "user@$u.service" 2>/dev/null; done
+	nssetctl destroy group/2000 user/1003 user/1005 >/dev/null 2>&1
 	wait_for 30 sh -c '! pgrep -x nsset-holder >/dev/null'
 }
 snapshot() {
@@ -159,7 +161,7 @@ if two_members; then
 		sh -c "loginctl show-session $A -p Name -p Service | tr '\n' ' ' | grep -q 'Name=alice Service=sshd'"
 	check login "bob's SSH login has a logind session" \
 		sh -c "loginctl show-session $B -p Name | grep -q Name=bob"
-	check login "systemd --user runs for alice (user@1001.service via systemd-user)" \
+	check login "systemd --user runs for alice (user@1001.service, stock systemd-user stack)" \
 		wait_for 60 systemctl is-active -q user@1001.service
 	check login "systemd --user runs for bob (user@1002.service)" \
 		wait_for 60 systemctl is-active -q user@1002.service
@@ -173,9 +175,8 @@ if two_members; then
 		sh -c "[ \"\$(sort /sys/fs/cgroup/nsset.slice/nsset-group-2000.scope/cgroup.procs | tr '\n' ' ')\" = \"\$(printf '%s\n' $H $I | sort | tr '\n' ' ')\" ]"
 	check cgroup "alice's session scope holds no nsset process" \
 		sh -c "! grep -qx -e $H -e $I /sys/fs/cgroup/user.slice/user-1001.slice/session-$A.scope/cgroup.procs"
-	check cgroupns "the set's cgroup namespace is rooted at its scope (its init reads 0::/)" \
-		test "$(nsenter -t "$I" -C cat /proc/self/cgroup 2>/dev/null)" = "$(printf '0::/\n')" -o \
-		"$(cut -d' ' -f4- /srv/t/alice/info)" = "0::/"
+	check cgroupns "the set's cgroup namespace is rooted at its scope (the init's cgroup reads 0::/ there)" \
+		test "$(nsenter -t "$I" -C cat /proc/$I/cgroup 2>/dev/null)" = "0::/"
 	check cgroupns "inside the set, /proc/1/cgroup (the init) reads 0::/ for alice" \
 		test "$(cut -d' ' -f4- /srv/t/alice/info)" = "0::/"
 	check cgroupns "bob sees his own cgroup relative to the set's scope, not alice's" \
@@ -231,35 +232,59 @@ fi
 
 reset_all
 logind_kup no
-note "case: systemd-user stack, a lingering user whose set user@.service makes"
+note "case: systemd-user stack with pam_nsset (README: sets without pid and cgroup)"
+add_nsset /etc/pam.d/systemd-user
+note /etc/pam.d/systemd-user; grep -v '^#' /etc/pam.d/systemd-user | grep -v '^$'
+# A lingering user: user@1003.service starts with no login, and its PAM
+# session (the systemd-user stack) makes her set.
 loginctl enable-linger carol
-if wait_for 90 systemctl is-active -q user@1003.service; then
-	pass systemd-user "user@1003.service starts through the systemd-user stack with pam_nsset"
+if wait_for 120 systemctl is-active -q user@1003.service; then
+	pass systemd-user "carol's user@1003.service starts through the systemd-user stack with pam_nsset"
 else
-	fail systemd-user "user@1003.service starts through the systemd-user stack with pam_nsset" \
+	fail systemd-user "carol's user@1003.service starts through the systemd-user stack with pam_nsset" \
 		"$(systemctl is-active user@1003.service)"
 	systemctl status --no-pager -l user@1003.service
-	journalctl -b --no-pager -u user@1003.service | tail -n 40
 fi
 HC=$(holder_of user/1003)
 snapshot "carol lingering"
-check systemd-user "user@.service made carol's set, its holder in nsset-user-1003.scope" \
+check systemd-user "user@.service made carol's set; its holder sits in nsset-user-1003.scope" \
 	in_cg "$HC" /nsset.slice/nsset-user-1003.scope
 UM=$(systemctl show -p MainPID --value user@1003.service)
+SETMNT=$(nsenter --mount=/run/nsset/user/1003/mnt readlink /proc/self/ns/mnt 2>/dev/null)
 check systemd-user "carol's systemd --user sits in her set's mount namespace" \
-	test -n "$UM" -a "$(readlink /proc/$UM/ns/mnt)" = "$(readlink /proc/$(init_of user/1003)/ns/mnt)"
+	test -n "$SETMNT" -a "$(readlink /proc/$UM/ns/mnt 2>/dev/null)" = "$SETMNT"
+# A user service: forked by her systemd --user, it writes into the set's
+# private /tmp, not the host's.
+rm -f /tmp/probe
+runuser -u carol -- env XDG_RUNTIME_DIR=/run/user/1003 systemd-run --user --unit=nsset-probe \
+	sh -c 'readlink /proc/self/ns/mnt >/tmp/probe'
+check systemd-user "carol's user services run in her set (they write its private /tmp)" \
+	wait_for 60 sh -c "[ \"\$(nsenter --mount=/run/nsset/user/1003/mnt cat /tmp/probe)\" = '$SETMNT' ]"
+check systemd-user "... and not the host's /tmp" test ! -e /tmp/probe
 if login carol; then
 	check systemd-user "carol's SSH login joins the same set as her systemd --user" \
-		test "$(cut -d' ' -f2 /srv/t/carol/info)" = "$(readlink /proc/$UM/ns/mnt)"
-	# A user service: started by her systemd --user, in her set's pid namespace.
-	runuser -u carol -- env XDG_RUNTIME_DIR=/run/user/1003 systemd-run --user --unit=nsset-probe \
-		sh -c 'readlink /proc/self/ns/pid >/srv/t/carol.svc'
-	check systemd-user "carol's user services run in her set (pid namespace)" \
-		wait_for 30 sh -c "[ \"\$(cat /srv/t/carol.svc)\" = \"\$(readlink /proc/$(init_of user/1003)/ns/pid)\" ]"
+		test "$(cut -d' ' -f2 /srv/t/carol/info)" = "$SETMNT"
 else
 	fail systemd-user "carol logs in over SSH" "see the log"
 fi
-journalctl -b --no-pager -t nsset-holder -t sshd -t systemd-logind | tail -n 80
+
+note "case: systemd-user stack with pam_nsset, a user whose set has a pid namespace"
+loginctl enable-linger erin
+wait_for 120 sh -c 'systemctl is-failed -q user@1005.service'
+systemctl status --no-pager -l user@1005.service
+check systemd-user-pid "erin's user@1005.service is refused (pid set)" \
+	systemctl is-failed -q user@1005.service
+check systemd-user-pid "... with pam_nsset's reason in the journal" \
+	sh -c "journalctl -b --no-pager | grep -q \"user erin: systemd's user manager cannot run in a set with a pid namespace\""
+check systemd-user-pid "... and no set made for it" sh -c '! nssetctl show user/1005 >/dev/null 2>&1'
+loginctl disable-linger erin
+if login erin; then
+	check systemd-user-pid "erin's SSH login still works and is placed in her pid set" \
+		sh -c 'nssetctl list | grep -q "user/1005"'
+else
+	fail systemd-user-pid "erin logs in over SSH" "see the log"
+fi
+journalctl -b --no-pager -t nsset-holder -t sshd -t systemd-logind -t '(systemd)' | tail -n 80
 
 reset_all
 note end

@@ -17,8 +17,7 @@
 #
 # Environment: NSSET_DEBS (space-separated .deb paths), NSSET_SYSTEMD_LOGS
 # (where to keep console.log and guest.log; default build-debian12/systemd),
-# NSSET_UML_TIMEOUT (seconds, default 1200), NSSET_SYSTEMD_USER=no to leave
-# pam_nsset out of the systemd-user stack, NSSET_SYSTEMD_GUEST (another
+# NSSET_UML_TIMEOUT (seconds, default 1200), NSSET_SYSTEMD_GUEST (another
 # guest script, to try one thing).
 set -u
 
@@ -82,7 +81,6 @@ SuccessAction=poweroff-force
 FailureAction=poweroff-force
 [Service]
 Type=oneshot
-Environment=NSSET_SYSTEMD_USER=${NSSET_SYSTEMD_USER:-yes}
 ExecStart=/bin/sh /nsset-test/guest.sh
 StandardOutput=journal+console
 TimeoutStartSec=infinity
