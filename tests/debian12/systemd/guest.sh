@@ -24,7 +24,7 @@ check() {
 	shift 2
 	if "$@"; then pass "$_c" "$_w"; else fail "$_c" "$_w" "failed: $*"; fi
 }
-note() { printf '\n==== %s\n' "$*"; }
+note() { printf '\n==== [%s s] %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*"; }
 # wait_for SECONDS CMD...: until CMD succeeds.  By the clock: under UML a
 # single systemctl call can take seconds.
 wait_for() {
@@ -97,7 +97,8 @@ login() {
 	$SSH "$1@127.0.0.1" 'd=/srv/t/$USER; echo "$XDG_SESSION_ID $(readlink /proc/self/ns/mnt) $(cat /proc/self/cgroup) $(cat /proc/1/cgroup 2>&1)" >$d/info &&
 		: >$d/ready; exec sleep 100000' &
 	echo $! >/srv/t/$1.client
-	wait_for 60 test -e /srv/t/$1/ready || { echo "login $1: no session info"; return 1; }
+	wait_for 90 sh -c "test -e /srv/t/$1/ready || ! kill -0 \$(cat /srv/t/$1.client)" 
+	[ -e /srv/t/$1/ready ] || { echo "login $1: no session"; return 1; }
 	echo "login $1: $(cat /srv/t/$1/info)"
 }
 sid() { cut -d' ' -f1 /srv/t/$1/info; }
@@ -119,7 +120,6 @@ reset_all() {
 	done
 	pkill -x ssh
 	wait_for 60 no_sessions || echo "reset: sessions remain: $(loginctl list-sessions --no-legend)"
-	for u in 1001 1002 1003 1005; do systemctl stop "user@$u.service" 2>/dev/null; done
 	nssetctl destroy group/2000 user/1003 user/1005 >/dev/null 2>&1
 	wait_for 30 sh -c '! pgrep -x nsset-holder >/dev/null'
 }
@@ -232,6 +232,37 @@ fi
 
 reset_all
 logind_kup no
+note "case: a scope of the set's name is left over (a stale set remade)"
+systemd-run --scope --unit=nsset-group-2000 --slice=nsset.slice sleep 100000 &
+wait_for 60 systemctl is-active -q nsset-group-2000.scope
+OLD=$(cat /sys/fs/cgroup/nsset.slice/nsset-group-2000.scope/cgroup.procs 2>/dev/null | head -n1)
+echo "left-over scope: pid $OLD"
+if login alice; then
+	H=$(holder_of group/2000)
+	check stale-scope "the holder stopped the left-over scope and made its own" \
+		sh -c "journalctl -b --no-pager -t nsset-holder | grep -q 'stopping nsset-group-2000.scope, left from the set'"
+	check stale-scope "what was left in it is gone" sh -c "! kill -0 $OLD"
+	check stale-scope "the holder sits in the new nsset-group-2000.scope" \
+		in_cg "$H" /nsset.slice/nsset-group-2000.scope
+else
+	fail stale-scope "alice logs in" "see the log"
+fi
+
+reset_all
+note "case: systemd refuses the scope (nsset.slice masked)"
+ln -sf /dev/null /etc/systemd/system/nsset.slice
+systemctl daemon-reload
+login alice
+check refused "alice's login is refused (no set outside a scope of its own)" \
+	test ! -e /srv/t/alice/ready
+check refused "the holder says why" \
+	sh -c "journalctl -b --no-pager -t nsset-holder | grep -q \"creation failed: systemd did not make the set's scope nsset-group-2000.scope\""
+check refused "no set was made, no holder left" \
+	sh -c '! nssetctl show group/2000 >/dev/null 2>&1 && ! pgrep -x nsset-holder'
+rm -f /etc/systemd/system/nsset.slice
+systemctl daemon-reload
+
+reset_all
 note "case: systemd-user stack with pam_nsset (README: sets without pid and cgroup)"
 add_nsset /etc/pam.d/systemd-user
 note /etc/pam.d/systemd-user; grep -v '^#' /etc/pam.d/systemd-user | grep -v '^$'

@@ -17,14 +17,15 @@
 #
 # Environment: NSSET_DEBS (space-separated .deb paths), NSSET_SYSTEMD_LOGS
 # (where to keep console.log and guest.log; default build-debian12/systemd),
-# NSSET_UML_TIMEOUT (seconds, default 1200), NSSET_SYSTEMD_GUEST (another
+# NSSET_UML_TIMEOUT (seconds, default 2700: about 12 minutes of logins on an
+# idle 2-core machine, over 20 when other builds share it), NSSET_SYSTEMD_GUEST (another
 # guest script, to try one thing).
 set -u
 
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE=$TOP/tests/debian12/systemd
 LOGS=${NSSET_SYSTEMD_LOGS:-$TOP/build-debian12/systemd}
-TIMEOUT=${NSSET_UML_TIMEOUT:-1200}
+TIMEOUT=${NSSET_UML_TIMEOUT:-2700}
 mkdir -p "$LOGS" || exit 1
 rm -f "$LOGS/console.log" "$LOGS/guest.log" "$LOGS/result"
 
