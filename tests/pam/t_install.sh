@@ -36,6 +36,15 @@ assert_contains "$(strings "$DEST$PAMDIR/pam_nsset.so")" "/usr/libexec/nsset/nss
 assert_contains "$(strings "$DEST/usr/sbin/nssetctl")" "/etc/security/nsset.conf" "policy path in nssetctl"
 assert_not_contains "$(strings "$DEST/usr/bin/nsset-enter")" "/usr/local/libexec" "no stale PREFIX"
 
+# libsystemd (lib/sdunit.c) is the holder's alone: never loaded into sshd
+# with the PAM module, nor into the setuid nsset-enter.
+case_begin "only the holder links libsystemd"
+for f in .$PAMDIR/pam_nsset.so ./usr/bin/nsset-enter ./usr/sbin/nssetctl; do
+	readelf -d "$DEST/$f" | grep -q 'NEEDED.*libsystemd' && fail "$f links libsystemd"
+done
+readelf -d "$DEST/usr/libexec/nsset/nsset-holder" | grep -q 'NEEDED.*libsystemd' ||
+	fail "the holder does not link libsystemd"
+
 case_begin "the default policy parses and places nobody"
 run "$DEST/usr/sbin/nssetctl" check --config "$DEST/etc/security/nsset.conf"
 assert_eq 0 "$RC" "nssetctl check of the default config: $STDOUT $STDERR"
