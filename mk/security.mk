@@ -47,7 +47,7 @@ check-security: $(ENTER) $(HOLDER) $(MODULE) $(TEST_DRIVER) $(SEC_TOOLS)
 
 check-security-mutants: $(ENTER) $(HOLDER) $(MODULE) $(TEST_DRIVER) $(SEC_TOOLS)
 	@NSSET_BUILD=$(abspath $(BUILD)) CC='$(CC)' ALL_CFLAGS='$(ALL_CFLAGS)' \
-		ALL_LDFLAGS='$(ALL_LDFLAGS)' LIBA='$(LIBA)' LIBS='$(LIBS)' \
+		ALL_LDFLAGS='$(ALL_LDFLAGS)' LIBA='$(LIBA)' LIBS='$(LIBS)' HOLDER_LIBS=-lsystemd \
 		sh tests/security/mutants.sh
 
 # ---- fuzzers -----------------------------------------------------------------
