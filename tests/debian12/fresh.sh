@@ -1,0 +1,252 @@
+#!/bin/sh
+# Prove the README's two commands on a fresh Debian 12 (bookworm) root.
+#
+#   sh tests/debian12/fresh.sh [demo] [check]      (as root; default: both)
+#   make check-fresh
+#
+# A fresh root is `debootstrap --variant=minbase bookworm`: no make, gcc,
+# git, iproute2, procps or openssh.  Each command below runs as root in a
+# throwaway copy of it, and must install what it needs by itself:
+#
+#   demo    apt-get update && apt-get install -y make && make demo
+#   check   apt-get update && apt-get install -y make && make check
+#
+# How the root is run (found by trying; each piece is needed):
+#   - The minbase root is made once and cached, never written again:
+#     /var/tmp/nsset-fresh-KEY/root, KEY a hash of the suite, variant,
+#     mirror and package list given to debootstrap.  Its apt sources and
+#     Acquire:: settings (proxy, snapshot validity) are the host's, so it
+#     reaches the same mirror the host does.  Downloaded .debs are kept in
+#     /var/tmp/nsset-fresh-KEY/archives (a cache only: apt installs them).
+#   - Each command gets an overlayfs over that root (upper layer in
+#     /var/tmp/nsset-fresh-KEY/run.PID, removed afterwards), with a copy of
+#     the working tree (tracked and untracked files, not build/) in
+#     /root/nsset.
+#   - It runs in new mount, pid, ipc and uts namespaces (unshare --fork),
+#     not in the host's network namespace only because apt-get needs the
+#     mirror.  Nothing mounted inside reaches the host, and every process
+#     dies with it.
+#   - pivot_root, not chroot: a mount namespace made by a chrooted process
+#     still has the host's / as its root, so a login that setns()-joins a
+#     set's mount namespace would land in the host's tree (setns resets the
+#     root to the namespace's).  pivot_root makes the fresh root the real
+#     root of this mount namespace.
+#   - Inside: a new /proc (for this pid namespace), the host's /sys bound
+#     (sets with net mount their own), a fresh /dev (tmpfs with null, zero,
+#     full, random, urandom and tty bound from the host, a new devpts
+#     instance, /dev/shm, /dev/mqueue), and a tmpfs on /run as at boot
+#     (so no systemd is seen running, as in a container).  /tmp is the
+#     root's own, as on a Debian 12 install.
+#   - A clean environment (env -i: HOME, PATH, LOGNAME, USER, SHELL, TERM),
+#     stdin /dev/null, as CI has.
+#
+# Output: each command's output, then one line per command
+# ("fresh demo: ok|FAILED" and "fresh check: N passed, M failed"), the
+# summary line of the inner `make check` last.  The full logs are kept in
+# /var/tmp/nsset-fresh-KEY/{demo,check}.log.  Exit status 0 when every
+# command succeeded.
+#
+# Environment: NSSET_FRESH_MIRROR (default http://deb.debian.org/debian),
+# NSSET_FRESH_CACHE (default /var/tmp), NSSET_FRESH_KEEP=1 keeps the
+# overlay's upper layer of each run (for a look at what went wrong).
+
+set -u
+
+SUITE=bookworm
+VARIANT=minbase
+MIRROR=${NSSET_FRESH_MIRROR:-http://deb.debian.org/debian}
+# Nothing beyond minbase: the point is that the README's commands install
+# everything else.
+INCLUDE=
+CACHE=${NSSET_FRESH_CACHE:-/var/tmp}
+
+die() {
+	echo "fresh: $*" >&2
+	exit 1
+}
+
+# ---------------------------------------------------------------- outside
+
+key() {
+	printf '%s\n' "$SUITE" "$VARIANT" "$MIRROR" "$INCLUDE" | sha256sum | cut -c1-16
+}
+
+# The cached minbase root: made in a temporary directory, renamed into
+# place when complete, under a lock (two runs at once make it once).
+make_root() {
+	[ -d "$DIR/root" ] && return 0
+	command -v debootstrap >/dev/null 2>&1 || {
+		echo "fresh: installing debootstrap" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >&2 ||
+			die "cannot install debootstrap"
+	}
+	exec 9>"$DIR/lock" || die "cannot open $DIR/lock"
+	flock 9 || die "cannot lock $DIR/lock"
+	if [ ! -d "$DIR/root" ]; then
+		echo "fresh: debootstrap --variant=$VARIANT $SUITE into $DIR/root (a few minutes, once)" >&2
+		rm -rf "$DIR/root.tmp"
+		if ! debootstrap --variant="$VARIANT" ${INCLUDE:+--include="$INCLUDE"} \
+			"$SUITE" "$DIR/root.tmp" "$MIRROR" >"$DIR/debootstrap.log" 2>&1; then
+			tail -n 20 "$DIR/debootstrap.log" >&2
+			die "debootstrap failed (log: $DIR/debootstrap.log)"
+		fi
+		# The host's way to the mirror: its sources, and its Acquire::
+		# settings (a proxy, a snapshot mirror's validity dates).
+		if [ -e /etc/apt/sources.list.d/debian.sources ]; then
+			rm -f "$DIR/root.tmp/etc/apt/sources.list"
+			cp /etc/apt/sources.list.d/debian.sources "$DIR/root.tmp/etc/apt/sources.list.d/"
+		elif [ -s /etc/apt/sources.list ]; then
+			cp /etc/apt/sources.list "$DIR/root.tmp/etc/apt/sources.list"
+		fi
+		for f in /etc/apt/apt.conf.d/*; do
+			[ -f "$f" ] && grep -q '^[[:space:]]*Acquire::' "$f" &&
+				cp "$f" "$DIR/root.tmp/etc/apt/apt.conf.d/"
+		done
+		# No apt lists and no .debs in the cached root: a fresh install
+		# has run no `apt-get update` either.
+		rm -rf "$DIR/root.tmp/var/lib/apt/lists/"* "$DIR/root.tmp/var/cache/apt/archives/"*.deb
+		mv "$DIR/root.tmp" "$DIR/root" || die "cannot move the root into place"
+	fi
+	exec 9>&-
+}
+
+# Copy the working tree (what git tracks, and untracked files it does not
+# ignore) into DEST, without build output: as a fresh clone would have it.
+copy_tree() {
+	if command -v git >/dev/null 2>&1 && git -C "$TOP" rev-parse >/dev/null 2>&1; then
+		(cd "$TOP" && git ls-files -z -c -o --exclude-standard |
+			xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+			tar --null -T - -cf -) | tar -C "$1" -xf - || return 1
+	else
+		(cd "$TOP" && tar --exclude=./build --exclude=./build-asan -cf - .) | tar -C "$1" -xf - ||
+			return 1
+	fi
+}
+
+run_one() {
+	what=$1
+	case $what in
+	demo) cmd='apt-get update && apt-get install -y make && make demo' ;;
+	check) cmd='apt-get update && apt-get install -y make && make check' ;;
+	*) die "unknown command $what (demo, check)" ;;
+	esac
+	R=$DIR/run.$$.$what
+	rm -rf "$R"
+	mkdir -p "$R/upper" "$R/work" "$R/merged" "$R/upper/root/nsset" || die "mkdir $R"
+	copy_tree "$R/upper/root/nsset" || die "cannot copy the tree into $R"
+	log=$DIR/$what.log
+	echo "fresh: $what: # $cmd" >&2
+	unshare --mount --pid --ipc --uts --fork --kill-child --propagation private \
+		sh "$SELF" --inner "$DIR" "$R" "$cmd" </dev/null 2>&1 | tee "$log"
+	if [ "${NSSET_FRESH_KEEP:-0}" = 1 ]; then
+		echo "fresh: kept $R/upper" >&2
+	else
+		rm -rf "$R"
+	fi
+	status=$(sed -n 's/^fresh-inner: exit status \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	[ -n "$status" ] || status=1
+	case $what in
+	demo)
+		if [ "$status" = 0 ]; then line="fresh demo: ok"; else line="fresh demo: FAILED (exit status $status; log: $log)"; fi
+		;;
+	check)
+		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+		[ -n "$sum" ] || sum="0 passed, 1 failed"
+		[ "$status" = 0 ] || [ "${sum#*passed, }" != "0 failed" ] || sum="0 passed, 1 failed"
+		line="$sum"
+		;;
+	esac
+	RESULTS="$RESULTS$what:$status:$line
+"
+	[ "$status" = 0 ] || RC=1
+}
+
+outer() {
+	[ "$(id -u)" = 0 ] || die "must run as root (debootstrap, namespaces, mounts)"
+	for c in unshare pivot_root flock tar sha256sum; do
+		command -v "$c" >/dev/null 2>&1 || die "missing command: $c"
+	done
+	TOP=$(cd "$(dirname "$0")/../.." && pwd)
+	SELF=$TOP/tests/debian12/fresh.sh
+	whats=
+	for a; do
+		case $a in
+		demo | check) whats="$whats $a" ;;
+		-h | --help)
+			sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+			exit 0
+			;;
+		*) die "unknown argument $a (demo, check)" ;;
+		esac
+	done
+	[ -n "$whats" ] || whats="demo check"
+
+	DIR=$CACHE/nsset-fresh-$(key)
+	mkdir -p "$DIR/archives/partial" || die "mkdir $DIR"
+	make_root
+	RESULTS= RC=0
+	for w in $whats; do
+		run_one "$w"
+	done
+	echo
+	# The summary line of the inner `make check` last.
+	printf '%s' "$RESULTS" | while IFS=: read -r w st line; do
+		[ "$w" = check ] || echo "$line"
+	done
+	printf '%s' "$RESULTS" | while IFS=: read -r w st line; do
+		[ "$w" = check ] && echo "fresh check (exit status $st; log: $DIR/check.log):" && echo "$line"
+	done
+	exit $RC
+}
+
+# ---------------------------------------------------------------- inside
+# In the new mount, pid, ipc and uts namespaces; mounts are private here.
+
+bind() {
+	mount --bind "$1" "$2" || die "bind $1 on $2"
+}
+
+inner() {
+	DIR=$1 R=$2 CMD=$3
+	M=$R/merged
+	mount -t overlay -o "lowerdir=$DIR/root,upperdir=$R/upper,workdir=$R/work" \
+		nsset-fresh "$M" || die "overlayfs on $M"
+	mount -t proc -o nosuid,nodev,noexec proc "$M/proc" || die "proc"
+	mount --rbind /sys "$M/sys" || die "sys"
+	mount -t tmpfs -o mode=0755,nosuid,nodev,size=20% nsset-fresh-run "$M/run" || die "tmpfs on /run"
+	mkdir -m 1777 "$M/run/lock"
+	mount -t tmpfs -o mode=0755,nosuid,size=1m nsset-fresh-dev "$M/dev" || die "tmpfs on /dev"
+	for n in null zero full random urandom tty; do
+		: >"$M/dev/$n" && bind "/dev/$n" "$M/dev/$n"
+	done
+	mkdir "$M/dev/pts" "$M/dev/shm" "$M/dev/mqueue"
+	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts "$M/dev/pts" || die "devpts"
+	ln -s pts/ptmx "$M/dev/ptmx"
+	mount -t tmpfs -o mode=1777,nosuid,nodev shm "$M/dev/shm" || die "/dev/shm"
+	mount -t mqueue -o nosuid,nodev,noexec mqueue "$M/dev/mqueue" || rmdir "$M/dev/mqueue"
+	ln -s /proc/self/fd "$M/dev/fd"
+	ln -s /proc/self/fd/0 "$M/dev/stdin"
+	ln -s /proc/self/fd/1 "$M/dev/stdout"
+	ln -s /proc/self/fd/2 "$M/dev/stderr"
+	bind "$DIR/archives" "$M/var/cache/apt/archives"
+	hostname nsset-fresh
+	cp /etc/resolv.conf "$M/etc/resolv.conf" 2>/dev/null
+
+	cd "$M" || die "cd $M"
+	mkdir -p .oldroot
+	pivot_root . .oldroot || die "pivot_root"
+	# From here on / is the fresh root; only its own programs run.
+	exec /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		LOGNAME=root USER=root SHELL=/bin/bash TERM=dumb \
+		/bin/sh -c 'umount -l /.oldroot && rmdir /.oldroot || exit 125
+		cd /root/nsset || exit 125
+		sh -c "$1"
+		echo "fresh-inner: exit status $?"' sh "$CMD"
+}
+
+if [ "${1:-}" = --inner ]; then
+	shift
+	inner "$@"
+else
+	outer "$@"
+fi
