@@ -1,8 +1,9 @@
 #!/bin/sh
 # Prove the README's two commands on a fresh Debian 12 (bookworm) root.
 #
-#   sh tests/debian12/fresh.sh [demo] [check]      (as root; default: both)
-#   make check-fresh
+#   sh tests/debian12/fresh.sh [demo] [check] [deb]   (as root; default: demo check)
+#   make check-fresh            (demo and check)
+#   make check-deb              (make deb, then deb)
 #
 # A fresh root is `debootstrap --variant=minbase bookworm`: no make, gcc,
 # git, iproute2, procps or openssh.  Each command below runs as root in a
@@ -10,6 +11,10 @@
 #
 #   demo    apt-get update && apt-get install -y make && make demo
 #   check   apt-get update && apt-get install -y make && make check
+#
+# and, for the packages of `make deb` (build/deb/*.deb, copied to /root/debs):
+#
+#   deb     sh tests/debian12/deb-install.sh   (install, use, remove them)
 #
 # How the root is run (found by trying; each piece is needed):
 #   - The minbase root is made once and cached, never written again:
@@ -40,14 +45,15 @@
 #   - A clean environment (env -i: HOME, PATH, LOGNAME, USER, SHELL, TERM),
 #     stdin /dev/null, as CI has.
 #
-# Output: each command's output, then one line per command
-# ("fresh demo: ok|FAILED" and "fresh check: N passed, M failed"), the
-# summary line of the inner `make check` last.  The full logs are kept in
-# /var/tmp/nsset-fresh-KEY/{demo,check}.log.  Exit status 0 when every
+# Output: each command's output, then its result: "fresh demo: ok" (or
+# FAILED), "fresh deb: N passed, M failed", and last the summary line of the
+# inner `make check`, "N passed, M failed".  The full logs are kept in
+# /var/tmp/nsset-fresh-KEY/{demo,check,deb}.log.  Exit status 0 when every
 # command succeeded.
 #
 # Environment: NSSET_FRESH_MIRROR (default http://deb.debian.org/debian),
-# NSSET_FRESH_CACHE (default /var/tmp), NSSET_FRESH_KEEP=1 keeps the
+# NSSET_FRESH_CACHE (default /var/tmp), NSSET_FRESH_DEBS (the packages for
+# deb, default build/deb), NSSET_FRESH_KEEP=1 keeps the
 # overlay's upper layer of each run (for a look at what went wrong).
 
 set -u
@@ -128,12 +134,18 @@ run_one() {
 	case $what in
 	demo) cmd='apt-get update && apt-get install -y make && make demo' ;;
 	check) cmd='apt-get update && apt-get install -y make && make check' ;;
-	*) die "unknown command $what (demo, check)" ;;
+	deb) cmd='sh tests/debian12/deb-install.sh' ;;
+	*) die "unknown command $what (demo, check, deb)" ;;
 	esac
 	R=$DIR/run.$$.$what
 	rm -rf "$R"
 	mkdir -p "$R/upper" "$R/work" "$R/merged" "$R/upper/root/nsset" || die "mkdir $R"
 	copy_tree "$R/upper/root/nsset" || die "cannot copy the tree into $R"
+	if [ "$what" = deb ]; then
+		mkdir -p "$R/upper/root/debs" &&
+			cp "$DEBS"/nsset_*.deb "$DEBS"/libpam-nsset_*.deb "$R/upper/root/debs/" ||
+			die "no packages in $DEBS: run make deb first"
+	fi
 	log=$DIR/$what.log
 	echo "fresh: $what: # $cmd" >&2
 	unshare --mount --pid --ipc --uts --fork --kill-child --propagation private \
@@ -143,11 +155,16 @@ run_one() {
 	else
 		rm -rf "$R"
 	fi
+	R=
 	status=$(sed -n 's/^fresh-inner: exit status \([0-9]*\)$/\1/p' "$log" | tail -n 1)
 	[ -n "$status" ] || status=1
 	case $what in
 	demo)
 		if [ "$status" = 0 ]; then line="fresh demo: ok"; else line="fresh demo: FAILED (exit status $status; log: $log)"; fi
+		;;
+	deb)
+		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+		line="fresh deb: ${sum:-0 passed, 1 failed}"
 		;;
 	check)
 		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
@@ -168,21 +185,29 @@ outer() {
 	done
 	TOP=$(cd "$(dirname "$0")/../.." && pwd)
 	SELF=$TOP/tests/debian12/fresh.sh
+	DEBS=${NSSET_FRESH_DEBS:-$TOP/build/deb}
 	whats=
 	for a; do
 		case $a in
-		demo | check) whats="$whats $a" ;;
+		demo | check | deb) whats="$whats $a" ;;
 		-h | --help)
 			sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
 			exit 0
 			;;
-		*) die "unknown argument $a (demo, check)" ;;
+		*) die "unknown argument $a (demo, check, deb)" ;;
 		esac
 	done
 	[ -n "$whats" ] || whats="demo check"
 
 	DIR=$CACHE/nsset-fresh-$(key)
 	mkdir -p "$DIR/archives/partial" || die "mkdir $DIR"
+	# An interrupted run leaves no upper layer behind (the mounts go with
+	# the namespaces).
+	R=
+	trap '[ -z "$R" ] || [ "${NSSET_FRESH_KEEP:-0}" = 1 ] || rm -rf "$R"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
 	make_root
 	RESULTS= RC=0
 	for w in $whats; do
