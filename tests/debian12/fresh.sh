@@ -23,14 +23,19 @@
 #     Acquire:: settings (proxy, snapshot validity) are the host's, so it
 #     reaches the same mirror the host does.  Downloaded .debs are kept in
 #     /var/tmp/nsset-fresh-KEY/archives (a cache only: apt installs them).
-#   - Each command gets an overlayfs over that root (upper layer in
-#     /var/tmp/nsset-fresh-KEY/run.PID, removed afterwards), with a copy of
-#     the working tree (tracked and untracked files, not build/) in
-#     /root/nsset.
-#   - It runs in new mount, pid, ipc and uts namespaces (unshare --fork),
-#     not in the host's network namespace only because apt-get needs the
-#     mirror.  Nothing mounted inside reaches the host, and every process
-#     dies with it.
+#   - Each command gets a copy of that root (/var/tmp/nsset-fresh-KEY/
+#     run.PID.WHAT/root, removed afterwards), with a copy of the working
+#     tree (tracked and untracked files, not build/) in /root/nsset.  A
+#     copy, not an overlayfs over the cached root: the test sandbox mounts
+#     an overlayfs on /etc, and a sandbox inside a sandbox (t_cpus) one on
+#     top of that, which is the kernel's limit of two stacked layers.
+#   - What the Debian installer writes and debootstrap leaves to it: an
+#     /etc/hosts (localhost and the host name), as every installed system
+#     has.  Without it, t_net's hosts override fails: see "Known" below.
+#   - It runs in new mount, pid, ipc and uts namespaces (unshare --fork).
+#     It keeps the host's network namespace, because apt-get needs the
+#     mirror (the tests make their own).  Nothing mounted inside reaches
+#     the host, and every process dies with it.
 #   - pivot_root, not chroot: a mount namespace made by a chrooted process
 #     still has the host's / as its root, so a login that setns()-joins a
 #     set's mount namespace would land in the host's tree (setns resets the
@@ -53,8 +58,12 @@
 #
 # Environment: NSSET_FRESH_MIRROR (default http://deb.debian.org/debian),
 # NSSET_FRESH_CACHE (default /var/tmp), NSSET_FRESH_DEBS (the packages for
-# deb, default build/deb), NSSET_FRESH_KEEP=1 keeps the
-# overlay's upper layer of each run (for a look at what went wrong).
+# deb, default build/deb), NSSET_FRESH_KEEP=1 keeps the root of each run
+# (for a look at what went wrong).
+#
+# Known: with no /etc/hosts at all (a bare debootstrap root), a hosts
+# override in /etc/nsset/net makes every net set fail to build: the holder
+# bind-mounts the override over /etc/hosts, which must exist.
 
 set -u
 
@@ -139,19 +148,36 @@ run_one() {
 	esac
 	R=$DIR/run.$$.$what
 	rm -rf "$R"
-	mkdir -p "$R/upper" "$R/work" "$R/merged" "$R/upper/root/nsset" || die "mkdir $R"
-	copy_tree "$R/upper/root/nsset" || die "cannot copy the tree into $R"
+	mkdir -p "$R" && cp -a "$DIR/root" "$R/root" || die "cannot copy the root to $R"
+	if [ ! -e "$R/root/etc/hosts" ]; then
+		printf '127.0.0.1\tlocalhost\n127.0.1.1\tnsset-fresh\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
+			>"$R/root/etc/hosts"
+	fi
+	mkdir -p "$R/root/root/nsset" && copy_tree "$R/root/root/nsset" ||
+		die "cannot copy the tree into $R"
 	if [ "$what" = deb ]; then
-		mkdir -p "$R/upper/root/debs" &&
-			cp "$DEBS"/nsset_*.deb "$DEBS"/libpam-nsset_*.deb "$R/upper/root/debs/" ||
+		mkdir -p "$R/root/root/debs" &&
+			cp "$DEBS"/nsset_*.deb "$DEBS"/libpam-nsset_*.deb "$R/root/root/debs/" ||
 			die "no packages in $DEBS: run make deb first"
 	fi
 	log=$DIR/$what.log
 	echo "fresh: $what: # $cmd" >&2
+	# unshare ignores SIGINT and SIGTERM while it waits, and so does the
+	# shell that is PID 1 inside: the traps below SIGKILL it, and
+	# --kill-child takes everything inside with it.
+	: >"$log" || die "cannot write $log"
 	unshare --mount --pid --ipc --uts --fork --kill-child --propagation private \
-		sh "$SELF" --inner "$DIR" "$R" "$cmd" </dev/null 2>&1 | tee "$log"
+		sh "$SELF" --inner "$DIR" "$R" "$cmd" </dev/null >>"$log" 2>&1 &
+	UPID=$!
+	# In the background too: a shell runs its traps only between
+	# foreground commands, and `wait` is one a signal interrupts.
+	tail -n +1 --pid="$UPID" -f "$log" &
+	TPID=$!
+	wait "$UPID"
+	UPID=
+	wait "$TPID"
 	if [ "${NSSET_FRESH_KEEP:-0}" = 1 ]; then
-		echo "fresh: kept $R/upper" >&2
+		echo "fresh: kept $R/root" >&2
 	else
 		rm -rf "$R"
 	fi
@@ -201,10 +227,11 @@ outer() {
 
 	DIR=$CACHE/nsset-fresh-$(key)
 	mkdir -p "$DIR/archives/partial" || die "mkdir $DIR"
-	# An interrupted run leaves no upper layer behind (the mounts go with
-	# the namespaces).
-	R=
-	trap '[ -z "$R" ] || [ "${NSSET_FRESH_KEEP:-0}" = 1 ] || rm -rf "$R"' EXIT
+	# An interrupted run leaves no copy behind (the mounts go with the
+	# namespaces).
+	R= UPID=
+	trap '[ -z "$UPID" ] || { kill -KILL "$UPID"; wait "$UPID"; }
+		[ -z "$R" ] || [ "${NSSET_FRESH_KEEP:-0}" = 1 ] || rm -rf "$R"' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
@@ -233,9 +260,9 @@ bind() {
 
 inner() {
 	DIR=$1 R=$2 CMD=$3
-	M=$R/merged
-	mount -t overlay -o "lowerdir=$DIR/root,upperdir=$R/upper,workdir=$R/work" \
-		nsset-fresh "$M" || die "overlayfs on $M"
+	M=$R/root
+	# pivot_root needs the new root to be a mount point.
+	bind "$M" "$M"
 	mount -t proc -o nosuid,nodev,noexec proc "$M/proc" || die "proc"
 	mount --rbind /sys "$M/sys" || die "sys"
 	mount -t tmpfs -o mode=0755,nosuid,nodev,size=20% nsset-fresh-run "$M/run" || die "tmpfs on /run"
