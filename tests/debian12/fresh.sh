@@ -22,7 +22,8 @@
 #     mirror and package list given to debootstrap.  Its apt sources and
 #     Acquire:: settings (proxy, snapshot validity) are the host's, so it
 #     reaches the same mirror the host does.  Downloaded .debs are kept in
-#     /var/tmp/nsset-fresh-KEY/archives (a cache only: apt installs them).
+#     /var/tmp/nsset-fresh-KEY/archives (a cache only: apt installs them;
+#     used by one run at a time, a second one downloads).
 #   - Each command gets a copy of that root (/var/tmp/nsset-fresh-KEY/
 #     run.PID.WHAT/root, removed afterwards), with a copy of the working
 #     tree (tracked and untracked files, not build/) in /root/nsset.  A
@@ -166,16 +167,25 @@ run_one() {
 	# shell that is PID 1 inside: the traps below SIGKILL it, and
 	# --kill-child takes everything inside with it.
 	: >"$log" || die "cannot write $log"
+	# One run at a time uses the package cache (apt locks it); another
+	# run at the same time downloads instead.
+	exec 8>"$DIR/archives.lock" || die "cannot open $DIR/archives.lock"
+	cached=1
+	flock -n 8 || {
+		cached=0
+		echo "fresh: $what: the package cache is in use by another run: downloading" >&2
+	}
 	unshare --mount --pid --ipc --uts --fork --kill-child --propagation private \
-		sh "$SELF" --inner "$DIR" "$R" "$cmd" </dev/null >>"$log" 2>&1 &
+		sh "$SELF" --inner "$DIR" "$R" "$cmd" "$cached" </dev/null >>"$log" 2>&1 8>&- &
 	UPID=$!
 	# In the background too: a shell runs its traps only between
 	# foreground commands, and `wait` is one a signal interrupts.
-	tail -n +1 --pid="$UPID" -f "$log" &
+	tail -n +1 --pid="$UPID" -f "$log" 8>&- &
 	TPID=$!
 	wait "$UPID"
 	UPID=
 	wait "$TPID"
+	exec 8>&-
 	if [ "${NSSET_FRESH_KEEP:-0}" = 1 ]; then
 		echo "fresh: kept $R/root" >&2
 	else
@@ -259,7 +269,7 @@ bind() {
 }
 
 inner() {
-	DIR=$1 R=$2 CMD=$3
+	DIR=$1 R=$2 CMD=$3 CACHED=$4
 	M=$R/root
 	# pivot_root needs the new root to be a mount point.
 	bind "$M" "$M"
@@ -280,7 +290,7 @@ inner() {
 	ln -s /proc/self/fd/0 "$M/dev/stdin"
 	ln -s /proc/self/fd/1 "$M/dev/stdout"
 	ln -s /proc/self/fd/2 "$M/dev/stderr"
-	bind "$DIR/archives" "$M/var/cache/apt/archives"
+	[ "$CACHED" = 0 ] || bind "$DIR/archives" "$M/var/cache/apt/archives"
 	hostname nsset-fresh
 	cp /etc/resolv.conf "$M/etc/resolv.conf" 2>/dev/null
 
