@@ -1,7 +1,10 @@
 #!/bin/sh
 # Install the Debian packages that the build and the tests need.
 #
-#   sh tests/lib/install-deps.sh
+#   sh tests/lib/install-deps.sh [PACKAGE...]
+#
+# Without arguments: the packages below; with arguments: those instead
+# (`make deb` passes its packaging tools).
 #
 # Quiet when everything is installed.  Otherwise, as root with apt-get: one
 # `apt-get update`, then `apt-get install` of what is missing.  Installing
@@ -12,10 +15,14 @@
 
 set -u
 
+# Installed with --no-install-recommends, so what a tool only recommends is
+# named here: libclang-rt-14-dev holds clang's libFuzzer and sanitizer
+# runtimes (the fuzz targets do not link without it).
 PACKAGES="build-essential pkg-config libpam0g-dev libcap-ng-dev libmount-dev
 libcmocka-dev pamtester libpam-wrapper libpamtest0-dev socat util-linux procps
-iproute2 psmisc mandoc valgrind openssh-server openssh-client clang python3
-libmnl-dev nftables strace libsystemd-dev"
+iproute2 psmisc mandoc valgrind openssh-server openssh-client clang
+libclang-rt-14-dev python3 libmnl-dev nftables strace libsystemd-dev"
+[ $# -eq 0 ] || PACKAGES="$*"
 
 POLICY=/usr/sbin/policy-rc.d
 
