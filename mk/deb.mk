@@ -12,7 +12,7 @@
 # DEB_OUT changes the output directory.
 
 DEB_OUT ?= build/deb
-DEB_TOOLS = dpkg-dev debhelper lintian pkg-config libpam0g-dev libcap-ng-dev libmount-dev libmnl-dev
+DEB_TOOLS = dpkg-dev debhelper lintian pkg-config libpam0g-dev libcap-ng-dev libmount-dev libmnl-dev libsystemd-dev
 
 .PHONY: deb check-deb
 deb:
