@@ -69,6 +69,8 @@
 #                              user's process, inside the set
 #   ns_of PID TYPE             print readlink /proc/PID/ns/TYPE, e.g. mnt:[4026532301]
 #   ns_id PID TYPE             just the inode number
+#   have_ns TYPE               true when this kernel has namespaces of TYPE
+#                              (user-mode-linux has no time namespaces)
 #   end_session LOGIN_PID [TIMEOUT=20]
 #                              end a session like a logout: SIGTERM the session
 #                              process, let nsset-login close the PAM session;
@@ -410,6 +412,10 @@ ns_of() {
 
 ns_id() {
 	readlink "/proc/$1/ns/$2" | sed 's/.*\[\([0-9]*\)\]/\1/'
+}
+
+have_ns() {
+	[ -e "/proc/self/ns/$1" ]
 }
 
 end_session() {
