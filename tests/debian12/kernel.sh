@@ -92,8 +92,8 @@ setsid linux.uml mem="$MEM" root=/dev/root rootfstype=hostfs rootflags=/ ro \
 	NSSET_UML_TESTS="$TESTS" NSSET_UML_TIMEOUT="$TIMEOUT" NSSET_UML_SLOW="$SLOW" \
 	</dev/null >"$OUT/console.log" 2>&1 &
 GUEST=$!
-trap 'kill -KILL -- -$GUEST 2>/dev/null; exit 130' INT
-trap 'kill -KILL -- -$GUEST 2>/dev/null; exit 143' TERM
+trap 'kill -KILL -$GUEST 2>/dev/null; exit 130' INT
+trap 'kill -KILL -$GUEST 2>/dev/null; exit 143' TERM
 
 PREFIX=uml
 shown=0
@@ -121,7 +121,7 @@ timed_out=0
 while kill -0 "$GUEST" 2>/dev/null; do
 	if [ $(($(date +%s) - start)) -ge "$DEADLINE" ]; then
 		timed_out=1
-		kill -KILL -- -"$GUEST" 2>/dev/null
+		kill -KILL -"$GUEST" 2>/dev/null
 		break
 	fi
 	show_new
@@ -129,7 +129,7 @@ while kill -0 "$GUEST" 2>/dev/null; do
 done
 wait "$GUEST" 2>/dev/null
 # Whatever the guest left behind (helpers of a killed guest) goes too.
-kill -KILL -- -"$GUEST" 2>/dev/null
+kill -KILL -"$GUEST" 2>/dev/null
 show_new
 elapsed=$(($(date +%s) - start))
 
