@@ -10,7 +10,9 @@
 # host is never written except the results directory (NSSET_UML_OUT), which
 # the guest mounts through hostfs.
 #
-# Output: the guest's `uname -r`, then one line per case, prefixed with
+# Without arguments two guests run at once (pam; e2e and security): the UML
+# kernel has one CPU.  Output: each guest's `uname -r`, then one line per
+# case, prefixed with
 # `uml-MAJOR.MINOR/` (e.g. `PASS uml-6.1/pam/t_core: ...`), failure details
 # as run-all.sh prints them, and as the last line `N passed, M failed`.
 # A guest that did not boot, did not finish in time (it is killed) or ran
@@ -19,12 +21,14 @@
 # Environment:
 #   NSSET_BUILD          the build tree (default build), made by `make tests`
 #   NSSET_UML_OUT        results directory (default $NSSET_BUILD/debian12-kernel;
-#                        emptied first): console.log, run.log, logs/
+#                        emptied first): g1/, g2/ per guest with console.log,
+#                        run.log, logs/
 #   NSSET_UML_DEADLINE   seconds before the guest is killed (1500)
 #   NSSET_UML_TIMEOUT    NSSET_TEST_TIMEOUT inside the guest, per test script (1200)
 #   NSSET_UML_SLOW       NSSET_TEST_SLOW inside the guest: the tests' own waits
 #                        time out this many times later (6)
-#   NSSET_UML_MEM        guest memory (2G)
+#   NSSET_UML_MEM        memory of each guest (2G)
+#   NSSET_UML_GUESTS     1: run the default suites in one guest, not two
 
 set -u
 
@@ -80,97 +84,146 @@ done
 
 # ---- boot ----------------------------------------------------------------
 
+# The UML kernel has one CPU: the default suites run in two guests at once
+# (pam in one, e2e and security in the other), which nearly halves the time
+# on 2 cores.  Named suites or filters run in one guest.
+if [ $# -gt 0 ]; then
+	GUESTS=$TESTS
+elif [ "${NSSET_UML_GUESTS:-2}" = 1 ]; then
+	GUESTS=pam,e2e,security
+else
+	GUESTS="pam e2e,security"
+fi
+
 rm -rf "$OUT" && mkdir -p "$OUT" || early_fail "cannot make $OUT"
 
-echo "uml: booting $(command -v linux.uml) (package user-mode-linux $(dpkg-query -W -f='${Version}' user-mode-linux)), mem=$MEM, deadline ${DEADLINE}s"
-echo "uml: tests/run-all.sh $(echo "$TESTS" | tr , ' ') inside; results in $OUT"
-# Its own session and process group: the guest's helper processes are
-# killed with it (by that group's id) on timeout.
-setsid linux.uml mem="$MEM" root=/dev/root rootfstype=hostfs rootflags=/ ro \
-	init="$TOP/tests/debian12/uml-init.sh" con0=null,fd:1 con=null quiet \
-	NSSET_UML_REPO="$TOP" NSSET_UML_BUILD="$BUILD" NSSET_UML_OUT="$OUT" \
-	NSSET_UML_TESTS="$TESTS" NSSET_UML_TIMEOUT="$TIMEOUT" NSSET_UML_SLOW="$SLOW" \
-	</dev/null >"$OUT/console.log" 2>&1 &
-GUEST=$!
-trap 'kill -KILL -$GUEST 2>/dev/null; exit 130' INT
-trap 'kill -KILL -$GUEST 2>/dev/null; exit 143' TERM
+echo "uml: booting $(command -v linux.uml) (package user-mode-linux $(dpkg-query -W -f='${Version}' user-mode-linux)), mem=$MEM each, deadline ${DEADLINE}s"
+PIDS=
+n=0
+for g in $GUESTS; do
+	n=$((n + 1))
+	G=$OUT/g$n
+	mkdir -p "$G" || early_fail "cannot make $G"
+	echo "$g" >"$G/tests"
+	echo "uml: guest $n: tests/run-all.sh $(echo "$g" | tr , ' '); results in $G"
+	# Its own session and process group: the guest's helper processes
+	# are killed with it (by that group's id) on timeout.
+	setsid linux.uml mem="$MEM" root=/dev/root rootfstype=hostfs rootflags=/ ro \
+		init="$TOP/tests/debian12/uml-init.sh" con0=null,fd:1 con=null quiet \
+		NSSET_UML_REPO="$TOP" NSSET_UML_BUILD="$BUILD" NSSET_UML_OUT="$G" \
+		NSSET_UML_TESTS="$g" NSSET_UML_TIMEOUT="$TIMEOUT" NSSET_UML_SLOW="$SLOW" \
+		</dev/null >"$G/console.log" 2>&1 &
+	echo $! >"$G/pid"
+	PIDS="$PIDS $!"
+done
+kill_guests() {
+	for p in $PIDS; do kill -KILL -"$p" 2>/dev/null; done
+}
+trap 'kill_guests; exit 130' INT
+trap 'kill_guests; exit 143' TERM
 
-PREFIX=uml
-shown=0
-
-# Print run.log's new complete lines, with the suite names prefixed by the
-# kernel (uml-6.1/pam/t_core: ...) and the guest's own summary line
-# marked as such: the last `N passed, M failed` line is this script's.
-show_new() {
-	[ -f "$OUT/run.log" ] || return 0
-	if [ "$PREFIX" = uml ] && [ -s "$OUT/uname-r" ]; then
-		kver=$(cat "$OUT/uname-r")
-		PREFIX=uml-$(echo "$kver" | cut -d. -f1-2)
-		echo "uml: guest uname -r: $kver"
+# The kernel's version as the prefix of the case lines (uml-6.1).
+prefix_of() { # DIR
+	if [ -s "$1/uname-r" ]; then
+		echo "uml-$(cut -d. -f1-2 "$1/uname-r")"
+	else
+		echo uml
 	fi
-	n=$(wc -l <"$OUT/run.log")
-	[ "$n" -gt "$shown" ] || return 0
-	sed -n "$((shown + 1)),${n}p" "$OUT/run.log" | sed -E \
-		-e "s#^(PASS|FAIL|SKIP) #\\1 $PREFIX/#" \
+}
+
+# Print a guest's new complete lines of run.log, with the suite names
+# prefixed by the kernel (uml-6.1/pam/t_core: ...) and the guest's own
+# summary line marked as such: the last `N passed, M failed` line is this
+# script's.  Guests are shown one after the other, in order: a guest's
+# lines are printed once every guest before it is done.
+show_new() { # DIR
+	[ -s "$1/uname-r" ] && [ ! -e "$1/.uname-shown" ] && {
+		echo "uml: guest ${1##*/g} uname -r: $(cat "$1/uname-r")"
+		: >"$1/.uname-shown"
+	}
+	[ -f "$1/run.log" ] || return 0
+	shown=$(cat "$1/.shown" 2>/dev/null || echo 0)
+	lines=$(wc -l <"$1/run.log")
+	[ "$lines" -gt "$shown" ] || return 0
+	sed -n "$((shown + 1)),${lines}p" "$1/run.log" | sed -E \
+		-e "s#^(PASS|FAIL|SKIP) #\\1 $(prefix_of "$1")/#" \
 		-e 's#^([0-9]+ passed, [0-9]+ failed)$#\# guest run-all.sh: \1#'
-	shown=$n
+	echo "$lines" >"$1/.shown"
+}
+show_all() {
+	for G in "$OUT"/g*; do
+		show_new "$G"
+		kill -0 "$(cat "$G/pid")" 2>/dev/null && break
+	done
+}
+alive() {
+	for p in $PIDS; do kill -0 "$p" 2>/dev/null && return 0; done
+	return 1
 }
 
 start=$(date +%s)
 timed_out=0
-while kill -0 "$GUEST" 2>/dev/null; do
+while alive; do
 	if [ $(($(date +%s) - start)) -ge "$DEADLINE" ]; then
 		timed_out=1
-		kill -KILL -"$GUEST" 2>/dev/null
+		kill_guests
 		break
 	fi
-	show_new
+	show_all
 	sleep 3
 done
-wait "$GUEST" 2>/dev/null
-# Whatever the guest left behind (helpers of a killed guest) goes too.
-kill -KILL -"$GUEST" 2>/dev/null
-show_new
+for p in $PIDS; do wait "$p" 2>/dev/null; done
+# Whatever a guest left behind (helpers of a killed guest) goes too.
+kill_guests
+show_all
 elapsed=$(($(date +%s) - start))
 
 # ---- verdict -------------------------------------------------------------
 
 extra=0
-problem() {
-	echo "FAIL $PREFIX/guest: $*"
-	extra=$((extra + 1))
-}
-console_tail() {
-	tail -n 25 "$OUT/console.log" | sed 's/^/    | /'
-}
-
-if [ ! -s "$OUT/uname-r" ]; then
-	problem "the guest did not boot into the tests (no uname -r after ${elapsed}s)"
-	console_tail
-elif [ "$PREFIX" != uml-6.1 ]; then
-	problem "the guest runs $(cat "$OUT/uname-r"), not Debian 12's 6.1"
-fi
-if [ -s "$OUT/fatal" ]; then
-	problem "the guest's init gave up: $(cat "$OUT/fatal")"
-	console_tail
-fi
-if [ "$timed_out" = 1 ]; then
-	problem "killed after ${DEADLINE}s (NSSET_UML_DEADLINE)"
-	console_tail
-elif [ ! -s "$OUT/rc" ]; then
-	[ -s "$OUT/fatal" ] || { problem "the tests did not finish (no exit status; ${elapsed}s)"; console_tail; }
-fi
-
-passed=0 failed=0
-if [ -f "$OUT/run.log" ]; then
-	passed=$(grep -c '^PASS ' "$OUT/run.log")
-	failed=$(grep -c '^FAIL ' "$OUT/run.log")
-fi
-if [ -s "$OUT/rc" ] && [ "$(cat "$OUT/rc")" != 0 ] && [ "$failed" = 0 ]; then
-	problem "tests/run-all.sh exited $(cat "$OUT/rc") with no failed case"
-fi
-[ "$passed" -gt 0 ] || [ "$extra" -gt 0 ] || problem "no test ran"
-echo "uml: guest ran ${elapsed}s; logs in $OUT (console.log, run.log, logs/)"
+passed=0
+failed=0
+for G in "$OUT"/g*; do
+	PREFIX=$(prefix_of "$G")
+	problem() {
+		echo "FAIL $PREFIX/guest: $*"
+		extra=$((extra + 1))
+	}
+	console_tail() {
+		tail -n 25 "$G/console.log" | sed 's/^/    | /'
+	}
+	if [ ! -s "$G/uname-r" ]; then
+		problem "the guest did not boot into the tests (no uname -r after ${elapsed}s; $G)"
+		console_tail
+	elif [ "$PREFIX" != uml-6.1 ]; then
+		problem "the guest runs $(cat "$G/uname-r"), not Debian 12's 6.1"
+	fi
+	if [ -s "$G/fatal" ]; then
+		problem "the guest's init gave up: $(cat "$G/fatal")"
+		console_tail
+	fi
+	if [ ! -s "$G/rc" ]; then
+		if [ "$timed_out" = 1 ]; then
+			problem "$(cat "$G/tests"): killed after ${DEADLINE}s (NSSET_UML_DEADLINE)"
+			console_tail
+		elif [ ! -s "$G/fatal" ]; then
+			problem "$(cat "$G/tests"): the tests did not finish (no exit status; ${elapsed}s)"
+			console_tail
+		fi
+	fi
+	p=0 f=0
+	if [ -f "$G/run.log" ]; then
+		p=$(grep -c '^PASS ' "$G/run.log")
+		f=$(grep -c '^FAIL ' "$G/run.log")
+	fi
+	if [ -s "$G/rc" ] && [ "$(cat "$G/rc")" != 0 ] && [ "$f" = 0 ]; then
+		problem "tests/run-all.sh exited $(cat "$G/rc") with no failed case"
+	fi
+	[ "$p" -gt 0 ] || [ "$f" -gt 0 ] || problem "$(cat "$G/tests"): no test ran"
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+echo "uml: the guests ran ${elapsed}s; logs in $OUT/g*/ (console.log, run.log, logs/)"
 failed=$((failed + extra))
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
