@@ -122,7 +122,7 @@
 # NSSET_TEST_SLOW=N (a whole number, default 1) multiplies the timeouts of
 # the waiting helpers (wait_file, end_session, log_wait and the e2e ones),
 # for slow kernels: user-mode-linux (tests/debian12/README.md) forks and
-# execs about ten times slower than the host.  What is asserted stays.
+# execs several times slower than the host.  What is asserted stays.
 # `slow N` prints N seconds scaled so, for a script's own waits.
 
 # ---- refuse to run outside the sandbox -----------------------------------
