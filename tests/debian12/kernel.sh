@@ -23,8 +23,8 @@
 #   NSSET_UML_OUT        results directory (default $NSSET_BUILD/debian12-kernel;
 #                        emptied first): g1/, g2/ per guest with console.log,
 #                        run.log, logs/
-#   NSSET_UML_DEADLINE   seconds before the guest is killed (1500)
-#   NSSET_UML_TIMEOUT    NSSET_TEST_TIMEOUT inside the guest, per test script (1200)
+#   NSSET_UML_DEADLINE   seconds before the guests are killed (2400)
+#   NSSET_UML_TIMEOUT    NSSET_TEST_TIMEOUT inside the guest, per test script (2400)
 #   NSSET_UML_SLOW       NSSET_TEST_SLOW inside the guest: the tests' own waits
 #                        time out this many times later (6)
 #   NSSET_UML_MEM        memory of each guest (2G)
@@ -38,8 +38,8 @@ BUILD=${NSSET_BUILD:-$TOP/build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 OUT=${NSSET_UML_OUT:-$BUILD/debian12-kernel}
 case $OUT in /*) ;; *) OUT=$TOP/$OUT ;; esac
-DEADLINE=${NSSET_UML_DEADLINE:-1500}
-TIMEOUT=${NSSET_UML_TIMEOUT:-1200}
+DEADLINE=${NSSET_UML_DEADLINE:-2400}
+TIMEOUT=${NSSET_UML_TIMEOUT:-2400}
 MEM=${NSSET_UML_MEM:-2G}
 SLOW=${NSSET_UML_SLOW:-6}
 TESTS=$(echo "${*:-pam e2e security}" | tr ' ' ,)

@@ -127,7 +127,7 @@ stage2() {
 	mkdir -p "$OUTM/logs"
 	# shellcheck disable=SC2046  # the suite list is split on purpose
 	env CI=true NSSET_BUILD="$NSSET_UML_BUILD" NSSET_TEST_LOGS="$OUTM/logs" \
-		NSSET_TEST_TIMEOUT="${NSSET_UML_TIMEOUT:-1200}" NSSET_TEST_SLOW="${NSSET_UML_SLOW:-1}" \
+		NSSET_TEST_TIMEOUT="${NSSET_UML_TIMEOUT:-2400}" NSSET_TEST_SLOW="${NSSET_UML_SLOW:-1}" \
 		sh tests/run-all.sh $(echo "$NSSET_UML_TESTS" | tr , ' ') \
 		</dev/null >"$OUTM/run.log" 2>&1
 	echo $? >"$OUTM/rc"
