@@ -143,7 +143,8 @@ stop_server() { # PID
 # alice's IPv6 address as socat's SOCAT_PEERADDR may spell it.
 V6ALICE='\[?(fd77::1:0:7d1|fd77:0000:0000:0000:0000:0001:0000:07d1)\]?'
 # A connect from inside a set: prints the server's answer; exit status of socat.
-CONNECT='socat -T 3 -u TCP:$1,connect-timeout=3 STDOUT'
+# (3 s timeouts on the host, scaled by NSSET_TEST_SLOW for user-mode-linux.)
+CONNECT='socat -T '"$(slow 3)"' -u TCP:$1,connect-timeout='"$(slow 3)"' STDOUT'
 # The facts a session snippet reports about its set's network.
 FACTS='echo "names: $(ip -o link | cut -d: -f2 | sed "s/@.*//; s/ //g" | sort | tr "\n" " ")"
 ip -o -4 addr show dev eth0 2>/dev/null | awk "{ print \"v4: \" \$4 }"
