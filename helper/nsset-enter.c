@@ -32,6 +32,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cleanroom.h"
 #include "enter_args.h"
 #include "nstypes.h"
 #include "place.h"
@@ -48,9 +49,16 @@ extern char **environ;
 /* What the caller gave us, kept aside for the final exec only. */
 static char **user_env;
 static mode_t user_umask;
-static const int saved_limits[] = { RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_NOFILE, RLIMIT_NPROC,
-				    RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_MEMLOCK };
+/* Every limit the kernel has: RLIMIT_CPU of 1 s would kill us while we
+ * hold a set's lock, and any of them could break our work. */
+static const int saved_limits[] = { RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK,
+				    RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE,
+				    RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING,
+				    RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME };
 #define NLIMITS (sizeof(saved_limits) / sizeof(saved_limits[0]))
+_Static_assert(NLIMITS == RLIM_NLIMITS, "every resource limit is saved and given back");
+/* The caller's scheduling, given back with the limits. */
+static struct nsset_sched_saved user_sched;
 static struct rlimit user_limits[NLIMITS];
 static bool limits_lifted;
 
@@ -133,6 +141,11 @@ static void save_limits(void)
  * given back exactly), and keep a root process from dumping core. */
 static void lift_limits(void)
 {
+	/* SCHED_IDLE or nice 19 would let the caller's own busy processes
+	 * starve us while we hold a lock that other users' logins wait for. */
+	struct nsset_err e = { 0 };
+	if (nsset_sched_save(&user_sched) < 0 || nsset_sched_reset(&e) < 0)
+		fail(EXIT_CANNOT_PLACE, "resetting the scheduling: %s", e.msg[0] ? e.msg : strerror(errno));
 	for (size_t i = 0; i < NLIMITS; i++) {
 		struct rlimit r = user_limits[i];
 		rlim_t want = saved_limits[i] == RLIMIT_NOFILE ? 4096
@@ -166,6 +179,9 @@ static void restore_limits(void)
 	for (size_t i = 0; i < NLIMITS; i++)
 		if (setrlimit(saved_limits[i], &user_limits[i]) < 0)
 			fail(EXIT_CANNOT_PLACE, "restoring resource limits: %m");
+	struct nsset_err e = { 0 };
+	if (nsset_sched_restore(&user_sched, &e) < 0)
+		fail(EXIT_CANNOT_PLACE, "%s", e.msg);
 	limits_lifted = false;
 }
 
@@ -190,20 +206,24 @@ static bool really_privileged(void)
 	       capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_CHROOT);
 }
 
+/* Runs after the caller's limits are back: a 100 kB stack limit is the
+ * caller's right, so no large array on the stack here (NGROUPS_MAX gids
+ * are 256 kB). */
 static bool same_groups(const struct nsset_user *u)
 {
-	gid_t now[NGROUPS_MAX + 1];
-	int n = getgroups(NGROUPS_MAX + 1, now);
+	int n = getgroups(0, NULL);
 	if (n < 0 || (size_t)n != u->ngroups)
 		return false;
-	for (int i = 0; i < n; i++) {
+	gid_t *now = calloc((size_t)n + 1, sizeof(gid_t));
+	bool same = now && getgroups(n, now) == n;
+	for (int i = 0; same && i < n; i++) {
 		bool found = false;
 		for (size_t j = 0; j < u->ngroups && !found; j++)
 			found = now[i] == u->groups[j];
-		if (!found)
-			return false;
+		same = found;
 	}
-	return true;
+	free(now);
+	return same;
 }
 
 /* Irrevocably become the user: groups, gids, uids, capabilities (and, with
@@ -455,6 +475,8 @@ int main(int argc, char **argv)
 			drop_privileges(&u, nnp);
 		run(&args, argv, rule, pw);
 	}
+	if (nsset_nstypes_unsupported(rule->ns_flags, NULL, &e) != 0)
+		fail(EXIT_CANNOT_PLACE, "user %s: %s:%u: %s", u.name, NSSET_CONF_PATH, rule->line, e.msg);
 
 	struct nsset_meta m;
 	if (nsset_describe(rule, rule_gid, &u, &m, &e) < 0)

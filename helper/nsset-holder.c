@@ -4,11 +4,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "cleanroom.h"
 #include "holder.h"
 #include "util.h"
 
@@ -20,6 +22,9 @@ static void log_syslog(void *ctx, int prio, const char *msg)
 
 int main(int argc, char **argv)
 {
+	/* Before anything reads the clock: the kernel keeps a starter's
+	 * PR_TSC_SIGSEGV across exec. The rest of the clean room follows. */
+	prctl(PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0);
 	openlog("nsset-holder", LOG_PID, LOG_AUTHPRIV);
 	/* Started with a fixed environment by a root process; refuse to be
 	 * anything else's tool. */
@@ -29,9 +34,17 @@ int main(int argc, char **argv)
 				"and nsset-enter only\n");
 		return 2;
 	}
+	/* The clean room (lib/cleanroom.h): our own credentials, limits,
+	 * scheduling and the rest, then the host's namespaces. A failure is
+	 * reported through the status pipe by the holder proper below, so
+	 * that the login learns why. */
+	struct nsset_err early = { 0 };
+	int clean = nsset_cleanroom_enter(argv[1], &early);
 	/* Leave the starter: the process it started exits now, so that the
 	 * holder is not its child (lib/spawn.c starts us by posix_spawn),
-	 * and lead a session of our own, as when the starter forked twice. */
+	 * and lead a session of our own, as when the starter forked twice.
+	 * The fork also puts us in the host's pid and time namespaces, which
+	 * setns() gives only to children. */
 	pid_t pid = fork();
 	if (pid < 0)
 		return 2;
@@ -39,6 +52,8 @@ int main(int argc, char **argv)
 		_exit(0);
 	if (setsid() < 0)
 		return 2;
+	if (clean == 0)
+		clean = nsset_cleanroom_settle(argv[1], &early);
 	/* The set description: stdin, up to EOF. */
 	char meta[4096];
 	ssize_t n = read_full(0, meta, sizeof(meta) - 1);
@@ -52,5 +67,5 @@ int main(int argc, char **argv)
 		return 2;
 	close(null);
 	struct nsset_log log = { .write = log_syslog };
-	return nsset_holder_main(argv[1], meta, 3, &log);
+	return nsset_holder_main(argv[1], meta, 3, &log, clean < 0 ? &early : NULL);
 }

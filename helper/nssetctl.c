@@ -440,10 +440,19 @@ static void print_veth_plan(const struct nsset_meta *m)
 	if (nsset_veth_name(m->scope, m->id, veth, sizeof(veth)) < 0 || session)
 		snprintf(veth, sizeof(veth), "%s", session ? "nss<id>" : "?");
 	if (m->pool4[0] && nsset_pool4_parse(m->pool4, &p4) == 0) {
-		if (!session && nsset_addr4(&p4, m->scope, m->id, 0, &v4) == 0)
+		uint32_t first, last;
+		char f[16], l[16];
+		if (!session && nsset_addr4(&p4, m->scope, m->id, 0, &v4) == 0) {
 			nsset_addr4_format(v4, a4, sizeof(a4));
-		else
+		} else if (session) {
+			/* The pool's session block (netaddr.h). */
+			nsset_pool4_session_range(&p4, &first, &last);
+			nsset_addr4_format(first, f, sizeof(f));
+			nsset_addr4_format(last, l, sizeof(l));
+			snprintf(a4, sizeof(a4), "a free address of %s-%s", f, l);
+		} else {
 			snprintf(a4, sizeof(a4), "a free address of %s", m->pool4);
+		}
 	}
 	if (m->pool6[0] && nsset_pool6_parse(m->pool6, &p6) == 0) {
 		if (!session && nsset_addr6(&p6, m->scope, m->id, 0, v6) == 0)
@@ -636,6 +645,11 @@ static void describe_set(const struct nsset_admin_explain *x)
 	default:
 		printf("  %-8s a new session set for every login (%s), removed when it ends\n",
 		       "set", x->setname);
+		if (m->session_max != NSSET_SESSION_MAX_NONE)
+			printf("  %-8s at most %u live session sets per user (session.max=)\n", "",
+			       m->session_max);
+		else
+			printf("  %-8s no cap on live session sets per user (session.max=unlimited)\n", "");
 		break;
 	}
 	printf("  %-8s namespaces %s; tmp %s%s%s", "", ns, m->tmp_private ? "private" : "shared",
@@ -772,6 +786,11 @@ static int explain_user(const char *name, const struct nsset_policy *pol,
 		goto out;
 	}
 	describe_set(&x);
+	if (x.ns_unsupported) {
+		printf("  %-8s login refused: %s:%u: %s\n", "result", conf, x.rule->line, x.err);
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	describe_exists(&x, &u, l, have_store);
 out:
 	nsset_user_free(&u);

@@ -1542,6 +1542,19 @@ static int lint_hook(const struct nsset_rule *r, const char *origin, struct nsse
 			   "rule are refused until it is fixed)", origin, r->line, r->hook, he.msg);
 }
 
+/* A namespace type the running kernel lacks: a warning like a bad hook=
+ * (the policy may be meant for another machine), but here every login
+ * under the rule is refused before anything is made. */
+static int lint_kernel(const struct nsset_rule *r, const char *origin, struct nsset_admin_lint *l,
+		       struct nsset_err *e)
+{
+	struct nsset_err ke = { 0 };
+	if (nsset_nstypes_unsupported(r->ns_flags, NULL, &ke) == 0)
+		return 0;
+	return add_finding(l, r->line, false, e, "%s:%u: warning: %s (logins under this rule are "
+			   "refused on this machine)", origin, r->line, ke.msg);
+}
+
 static int lint_rules(const struct nsset_policy *p, const char *origin, struct nsset_admin_lint *l,
 		      struct nsset_err *e)
 {
@@ -1589,6 +1602,8 @@ static int lint_rules(const struct nsset_policy *p, const char *origin, struct n
 				rc = add_finding(l, r->line, false, e, "%s:%u: warning: no such group: "
 						 "'%s'", origin, r->line, r->name);
 		}
+		if (rc == 0 && r->scope != NSSET_SCOPE_NONE)
+			rc = lint_kernel(r, origin, l, e);
 		if (rc == 0 && r->hook[0])
 			rc = lint_hook(r, origin, l, e);
 		if (rc < 0)
@@ -1801,8 +1816,18 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 		return 0;
 	}
 	x->has_set = true;
-	if (x->want.scope == NSSET_SCOPE_SESSION) {
+	struct nsset_setid id = { .scope = x->want.scope };
+	snprintf(id.id, sizeof(id.id), "%s", x->want.id);
+	if (x->want.scope == NSSET_SCOPE_SESSION)
 		snprintf(x->setname, sizeof(x->setname), "session/<new id per login>");
+	else
+		nsset_setid_name(&id, x->setname, sizeof(x->setname));
+	if (nsset_nstypes_unsupported(x->rule->ns_flags, NULL, &de) != 0) {
+		x->ns_unsupported = true;
+		snprintf(x->err, sizeof(x->err), "%s", de.msg);
+		return 0;
+	}
+	if (x->want.scope == NSSET_SCOPE_SESSION) {
 		x->exists = NSSET_EXISTS_SESSION;
 		for (size_t i = 0; sets && i < sets->count; i++) {
 			const struct nsset_admin_set *s = &sets->sets[i];
@@ -1812,9 +1837,6 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 		}
 		return 0;
 	}
-	struct nsset_setid id = { .scope = x->want.scope };
-	snprintf(id.id, sizeof(id.id), "%s", x->want.id);
-	nsset_setid_name(&id, x->setname, sizeof(x->setname));
 	x->exists_index = sets ? nsset_admin_find(sets, x->setname) : -1;
 	if (x->exists_index < 0) {
 		x->exists = NSSET_EXISTS_NO;

@@ -210,8 +210,9 @@ struct nsset_admin_lint {
  * is reported as nsset_policy_parse() would ("ORIGIN:LINE: what: 'word'"),
  * then left out and the rest parsed again (at most 100 errors). Then
  * warnings about the valid rules: rules that can never match (an earlier
- * '*', or the same user or group earlier) and users or groups that NSS does
- * not know. -1 only when out of memory. */
+ * '*', or the same user or group earlier), users or groups that NSS does
+ * not know, namespace types the running kernel lacks, hooks the holder
+ * would refuse. -1 only when out of memory. */
 int nsset_admin_lint_text(const char *text, size_t len, const char *origin,
 			  struct nsset_admin_lint *out, struct nsset_err *e);
 
@@ -253,9 +254,13 @@ struct nsset_admin_explain {
 	const struct nsset_rule *rule;      /* points into the policy; NULL if none */
 	gid_t gid;                          /* the @group's gid (WHY_GROUP) */
 	bool primary;                       /* ... and it is the primary group */
-	char err[NSSET_ERR_MAX];            /* WHY_LOOKUP_FAILED, describe failed */
+	char err[NSSET_ERR_MAX];            /* WHY_LOOKUP_FAILED, describe failed,
+					     * ns_unsupported */
 	bool has_set;
 	struct nsset_meta want;             /* the set the rule gives */
+	bool ns_unsupported;                /* the kernel lacks a type of the rule
+					     * (err says which): logins refused;
+					     * exists is not looked at */
 	char setname[64];                   /* "user/2001"; "session/<new>" */
 	enum nsset_admin_exists exists;
 	int exists_index;                   /* in the list, or -1 */

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <search.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
@@ -23,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanroom.h"
 #include "hook.h"
 #include "net.h"
 #include "nsfs.h"
@@ -74,6 +77,7 @@ static void run_init(const struct holder *h, int ready_w, int go_r)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_all_but(ready_w, go_r);
 	setsid();
+	nsset_cleanroom_all_cpus();
 	prctl(PR_SET_NAME, "nsset-init");
 
 	struct nsset_err e = { 0 };
@@ -486,35 +490,132 @@ static void undo_build(struct holder *h)
 
 /* ---- watching ----------------------------------------------------------- */
 
+/* The sessions being watched: one pidfd each, in an epoll set (the kernel
+ * keeps it as a tree) and in a search tree keyed by name (tsearch), so that
+ * what a login costs the holder does not grow with the number of sessions
+ * (a member could otherwise park many and make every join expensive). */
 struct watched {
 	char name[96];
 	int pidfd;
 };
 
 struct watchlist {
-	struct watched *w;
-	size_t n, cap;
+	void *tree;                 /* of struct watched *, by name */
+	size_t n;
+	int epfd;
 };
 
-static void watch_drop(struct watchlist *wl, size_t i)
+static int by_name(const void *a, const void *b)
 {
-	close(wl->w[i].pidfd);
-	wl->w[i] = wl->w[--wl->n];
+	return strcmp(((const struct watched *)a)->name, ((const struct watched *)b)->name);
 }
 
-/* Brings the watch list in line with sessions/: new entries get a pidfd
- * (or are removed at once if their process is gone), vanished ones are
- * dropped. */
+static struct watched *watch_find(struct watchlist *wl, const char *name)
+{
+	struct watched key;
+	size_t len = strlen(name);
+	if (len >= sizeof(key.name))
+		return NULL;            /* not a name we would watch */
+	memcpy(key.name, name, len + 1);
+	struct watched **w = tfind(&key, &wl->tree, by_name);
+	return w ? *w : NULL;
+}
+
+static void watch_drop(struct watchlist *wl, struct watched *w)
+{
+	epoll_ctl(wl->epfd, EPOLL_CTL_DEL, w->pidfd, NULL);
+	tdelete(w, &wl->tree, by_name);
+	close(w->pidfd);
+	free(w);
+	wl->n--;
+}
+
+static void watch_add(struct holder *h, struct watchlist *wl, const char *name, int pidfd)
+{
+	struct watched *w = calloc(1, sizeof(*w));
+	struct epoll_event ev = { .events = EPOLLIN };
+	if (w) {
+		snprintf(w->name, sizeof(w->name), "%s", name);
+		w->pidfd = pidfd;
+		ev.data.ptr = w;
+	}
+	if (!w || !tsearch(w, &wl->tree, by_name)) {
+		nsset_log(h->log, LOG_ERR, "set %s: cannot watch session %s: out of memory",
+			  h->setname, name);
+		close(pidfd);
+		free(w);
+		return;
+	}
+	if (epoll_ctl(wl->epfd, EPOLL_CTL_ADD, pidfd, &ev) < 0) {
+		nsset_log(h->log, LOG_ERR, "set %s: cannot watch session %s: %m", h->setname, name);
+		tdelete(w, &wl->tree, by_name);
+		close(pidfd);
+		free(w);
+		return;
+	}
+	wl->n++;
+}
+
+/* Starts watching sessions/<name> if its process still runs; removes the
+ * entry if it is gone. */
+static void watch_entry(struct holder *h, struct watchlist *wl, int sfd, const char *name)
+{
+	pid_t pid;
+	unsigned long long start;
+	int pfd = -1, err = EINVAL;     /* a malformed name: not ours */
+	if (nsset_session_parse(name, &pid, &start) == 0 && strlen(name) < sizeof(((struct watched *)0)->name)) {
+		pfd = pidfd_open(pid, 0);
+		err = pfd < 0 ? errno : 0;
+	}
+	/* Checked after pidfd_open: if the start time still matches, the
+	 * pidfd names the session's process, not a newcomer. */
+	if (pfd >= 0 && proc_starttime(pid) != start) {
+		close(pfd);
+		pfd = -1;
+		err = ESRCH;
+	}
+	if (pfd >= 0) {
+		watch_add(h, wl, name, pfd);
+	} else if (err == ESRCH || err == EINVAL) {
+		/* Only a session whose process is gone is removed: out of
+		 * fds (EMFILE) says nothing about the session. */
+		unlinkat(sfd, name, 0);
+	} else {
+		nsset_log(h->log, LOG_ERR, "set %s: cannot watch session %s: %s", h->setname, name,
+			  strerror(err));
+	}
+}
+
+static struct watched **collected;
+static size_t ncollected;
+
+static void collect(const void *node, VISIT which, int depth)
+{
+	(void)depth;
+	if (which == postorder || which == leaf)
+		collected[ncollected++] = *(struct watched *const *)node;
+}
+
+/* Brings the watch list in line with all of sessions/: new entries get a
+ * pidfd (or are removed at once if their process is gone), vanished ones
+ * are dropped. Used when the holder starts, before it ends a set, and
+ * when a notice was lost (SIGUSR1). */
 static void rescan(struct holder *h, struct watchlist *wl)
 {
 	int sfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sfd < 0)
 		return;
-	for (size_t i = 0; i < wl->n;) {
-		if (faccessat(sfd, wl->w[i].name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-			watch_drop(wl, i);
-		else
-			i++;
+	if (wl->n > 0) {
+		collected = calloc(wl->n, sizeof(*collected));
+		ncollected = 0;
+		if (collected) {
+			twalk(wl->tree, collect);
+			for (size_t i = 0; i < ncollected; i++)
+				if (faccessat(sfd, collected[i]->name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+					watch_drop(wl, collected[i]);
+			free(collected);
+			collected = NULL;
+		}
 	}
 	DIR *d = fdopendir(sfd);
 	if (!d) {
@@ -522,54 +623,42 @@ static void rescan(struct holder *h, struct watchlist *wl)
 		return;
 	}
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		bool known = false;
-		for (size_t i = 0; i < wl->n && !known; i++)
-			known = strcmp(wl->w[i].name, de->d_name) == 0;
-		if (known)
-			continue;
-		pid_t pid;
-		unsigned long long start;
-		int pfd = -1, err = EINVAL;     /* a malformed name: not ours */
-		if (nsset_session_parse(de->d_name, &pid, &start) == 0 &&
-		    strlen(de->d_name) < sizeof(wl->w[0].name)) {
-			pfd = pidfd_open(pid, 0);
-			err = pfd < 0 ? errno : 0;
-		}
-		/* Checked after pidfd_open: if the start time still matches,
-		 * the pidfd names the session's process, not a newcomer. */
-		if (pfd >= 0 && proc_starttime(pid) != start) {
-			close(pfd);
-			pfd = -1;
-			err = ESRCH;
-		}
-		if (pfd < 0) {
-			/* Only a session whose process is gone is removed: out
-			 * of fds (EMFILE) says nothing about the session. */
-			if (err == ESRCH || err == EINVAL)
-				unlinkat(dirfd(d), de->d_name, 0);
-			else
-				nsset_log(h->log, LOG_ERR, "set %s: cannot watch session %s: %s",
-					  h->setname, de->d_name, strerror(err));
-			continue;
-		}
-		if (wl->n == wl->cap) {
-			size_t cap = wl->cap ? wl->cap * 2 : 8;
-			struct watched *nw = realloc(wl->w, cap * sizeof(*nw));
-			if (!nw) {
-				close(pfd);
-				continue;
-			}
-			wl->w = nw;
-			wl->cap = cap;
-		}
-		snprintf(wl->w[wl->n].name, sizeof(wl->w[0].name), "%s", de->d_name);
-		wl->w[wl->n].pidfd = pfd;
-		wl->n++;
-	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && !watch_find(wl, de->d_name))
+			watch_entry(h, wl, dirfd(d), de->d_name);
 	closedir(d);
+}
+
+/* A login's notice (nsset_holder_notify): the one session it names came or
+ * went. Its process is looked up by pid. If that is gone already (a short
+ * command), the name cannot be rebuilt, and it need not be: a dead
+ * session's entry keeps no set alive (the look at all of sessions/ before a
+ * set ends removes it, and nssetctl prunes such entries). Never a full
+ * scan here: a member could make every join cost that. */
+static void look_at(struct holder *h, struct watchlist *wl, pid_t pid, uint64_t tag)
+{
+	unsigned long long start = pid > 0 ? proc_starttime(pid) : 0;
+	if (!start)
+		return;
+	char name[96];
+	nsset_session_name(name, sizeof(name), pid, start, tag);
+	int sfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0)
+		return;
+	bool there = faccessat(sfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	struct watched *w = watch_find(wl, name);
+	if (there && !w)
+		watch_entry(h, wl, sfd, name);
+	else if (!there && w)
+		watch_drop(wl, w);
+	close(sfd);
+}
+
+static void free_watched(void *p)
+{
+	struct watched *w = p;
+	close(w->pidfd);
+	free(w);
 }
 
 static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char *reason, int lockfd)
@@ -597,9 +686,8 @@ static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char 
 	else
 		nsset_log(h->log, LOG_NOTICE, "set %s destroyed: %s", h->setname, reason);
 	close_fd(&lockfd);
-	for (size_t i = 0; i < wl->n; i++)
-		close(wl->w[i].pidfd);
-	free(wl->w);
+	tdestroy(wl->tree, free_watched);
+	close_fd(&wl->epfd);
 	close_fd(&h->lock_fd);
 	exit(rc < 0 ? 1 : 0);
 }
@@ -674,11 +762,11 @@ static void check_end(struct holder *h, struct watchlist *wl, bool force_scan)
 
 static void watch(struct holder *h)
 {
-	struct watchlist wl = { 0 };
+	struct watchlist wl = { .epfd = -1 };
 	/* From here on nothing a holder does is waited for by a login, but
-	 * each login wakes it (SIGUSR1): as a batch task it does not preempt
-	 * the login that woke it, and runs on an idle CPU or right after
-	 * (a login's open_session took ~15 us less, median). */
+	 * each login wakes it: as a batch task it does not preempt the login
+	 * that woke it, and runs on an idle CPU or right after (a login's
+	 * open_session took ~15 us less, median). */
 	struct sched_param batch = { 0 };
 	sched_setscheduler(0, SCHED_BATCH, &batch);
 	sigset_t sigs;
@@ -687,15 +775,18 @@ static void watch(struct holder *h)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
-	/* SIGUSR1 from pam_nsset/nsset-enter (root, through a pidfd checked
-	 * against our start time): "sessions/ changed, look again". Not
-	 * inotify: its instances are limited per user
-	 * (fs.inotify.max_user_instances, 128 by default), which would cap a
-	 * machine at some 120 sets. */
+	/* From pam_nsset/nsset-enter (root, through a pidfd checked against
+	 * our start time): NSSET_SESSION_SIGNAL names one session that came
+	 * or went; SIGUSR1 asks for a look at all of sessions/. Not inotify:
+	 * its instances are limited per user (fs.inotify.max_user_instances,
+	 * 128 by default), which would cap a machine at some 120 sets. */
 	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, NSSET_SESSION_SIGNAL);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
+	wl.epfd = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event sev = { .events = EPOLLIN, .data.ptr = NULL };
+	if (sfd < 0 || wl.epfd < 0 || epoll_ctl(wl.epfd, EPOLL_CTL_ADD, sfd, &sev) < 0) {
 		nsset_log(h->log, LOG_ERR, "set %s: cannot watch its sessions: %m", h->setname);
 		destroy_and_exit(h, &wl, "its holder could not watch it", -1);
 	}
@@ -705,20 +796,9 @@ static void watch(struct holder *h)
 	check_end(h, &wl, true);
 	rescan(h, &wl);
 
-	struct pollfd *pfds = NULL;
 	for (;;) {
-		size_t n = 2 + wl.n;
-		struct pollfd *np = realloc(pfds, n * sizeof(*np));
-		if (!np) {
-			sleep(1);
-			continue;
-		}
-		pfds = np;
-		pfds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		pfds[1] = (struct pollfd){ .fd = -1 };     /* unused slot */
-		for (size_t i = 0; i < wl.n; i++)
-			pfds[2 + i] = (struct pollfd){ .fd = wl.w[i].pidfd, .events = POLLIN };
-		int ready = poll(pfds, n, h->lingering ? 1000 : -1);
+		struct epoll_event ev[64];
+		int ready = epoll_wait(wl.epfd, ev, 64, h->lingering ? 1000 : -1);
 		if (ready == 0) {
 			check_end(h, &wl, true);
 			continue;
@@ -726,48 +806,46 @@ static void watch(struct holder *h)
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
-			nsset_log(h->log, LOG_ERR, "set %s: poll: %m", h->setname);
+			nsset_log(h->log, LOG_ERR, "set %s: epoll_wait: %m", h->setname);
 			sleep(1);
 			continue;
 		}
-		bool changed = false, asked = false;
-		if (pfds[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGUSR1) {
-					asked = true;
-				} else if (si.ssi_signo == SIGCHLD) {
-					if (h->init > 0 && waitpid(h->init, NULL, WNOHANG) == h->init) {
-						h->init = 0;
-						free(pfds);
-						destroy_and_exit(h, &wl, "its init process died", -1);
-					}
-				} else {
-					/* A set outlives whoever started its
-					 * holder: a stray TERM (a session scope
-					 * being stopped, say) must not end the
-					 * work of everyone in it. nssetctl
-					 * destroys sets itself. */
-					nsset_log(h->log, LOG_NOTICE, "set %s: ignoring signal %u",
-						  h->setname, si.ssi_signo);
-				}
-			}
-		}
-		/* Exited sessions first, while pfds[] still matches wl. */
-		/* Backwards: watch_drop moves the last entry into slot i. */
-		for (size_t i = n - 2; i-- > 0;) {
-			if (i >= wl.n || !(pfds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+		bool changed = false, rescan_all = false;
+		/* Exited sessions first (their entries may be dropped below). */
+		for (int i = 0; i < ready; i++) {
+			struct watched *w = ev[i].data.ptr;
+			if (!w)
 				continue;
 			int sdir = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			/* Still registered: it died without closing its session. */
-			if (sdir >= 0 && unlinkat(sdir, wl.w[i].name, 0) == 0)
+			if (sdir >= 0 && unlinkat(sdir, w->name, 0) == 0)
 				h->orphaned = true;
-			if (sdir >= 0)
-				close(sdir);
-			watch_drop(&wl, i);
+			close_fd(&sdir);
+			watch_drop(&wl, w);
 			changed = true;
 		}
-		if (asked) {
+		struct signalfd_siginfo si;
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == (uint32_t)NSSET_SESSION_SIGNAL && si.ssi_code == SI_QUEUE) {
+				look_at(h, &wl, (pid_t)si.ssi_pid, si.ssi_ptr);
+				changed = true;
+			} else if (si.ssi_signo == SIGUSR1 || si.ssi_signo == (uint32_t)NSSET_SESSION_SIGNAL) {
+				rescan_all = true;
+			} else if (si.ssi_signo == SIGCHLD) {
+				if (h->init > 0 && waitpid(h->init, NULL, WNOHANG) == h->init) {
+					h->init = 0;
+					destroy_and_exit(h, &wl, "its init process died", -1);
+				}
+			} else {
+				/* A set outlives whoever started its holder: a
+				 * stray TERM (a session scope being stopped, say)
+				 * must not end the work of everyone in it.
+				 * nssetctl destroys sets itself. */
+				nsset_log(h->log, LOG_NOTICE, "set %s: ignoring signal %u", h->setname,
+					  si.ssi_signo);
+			}
+		}
+		if (rescan_all) {
 			rescan(h, &wl);
 			changed = true;
 		}
@@ -806,62 +884,8 @@ static int parse_request(struct holder *h, const char *store_path, const char *m
 	return 0;
 }
 
-/* The holder is started from whatever state its starter was in (a login's
- * nice value, CPU affinity, limits): a long-lived root process must not keep
- * them. Affinity matters doubly: retry_on_cpus() needs every CPU. */
-static int reset_inheritance(struct nsset_err *e)
-{
-	cpu_set_t all, cur;
-	CPU_ZERO(&all);
-	long n = sysconf(_SC_NPROCESSORS_CONF);
-	for (long i = 0; i < n && i < CPU_SETSIZE; i++)
-		CPU_SET(i, &all);
-	/* Set only when narrower: setting it costs a migration. A cpuset may
-	 * narrow it anyway: fine. */
-	if (sched_getaffinity(0, sizeof(cur), &cur) < 0 || !CPU_EQUAL(&cur, &all))
-		sched_setaffinity(0, sizeof(all), &all);
-	setpriority(PRIO_PROCESS, 0, 0);
-	static const struct { int res; rlim_t cur, max; } limits[] = {
-		{ RLIMIT_CORE, 0, 0 },
-		{ RLIMIT_FSIZE, RLIM_INFINITY, RLIM_INFINITY },
-		{ RLIMIT_AS, RLIM_INFINITY, RLIM_INFINITY },
-		{ RLIMIT_DATA, RLIM_INFINITY, RLIM_INFINITY },
-		{ RLIMIT_NPROC, RLIM_INFINITY, RLIM_INFINITY },
-		/* one pidfd per session of the set */
-		{ RLIMIT_NOFILE, 65536, 65536 },
-	};
-	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		struct rlimit r = { limits[i].cur, limits[i].max }, now;
-		if (setrlimit(limits[i].res, &r) == 0 || getrlimit(limits[i].res, &now) < 0)
-			continue;
-		/* Without CAP_SYS_RESOURCE the hard limit stays: go as far
-		 * as it allows. */
-		now.rlim_cur = limits[i].cur < now.rlim_max ? limits[i].cur : now.rlim_max;
-		setrlimit(limits[i].res, &now);
-	}
-	/* What a holder needs to watch many sessions for a long time. A
-	 * starter whose hard limits are lower (a hostile caller of
-	 * nsset-enter, where root lacks CAP_SYS_RESOURCE) gets no set rather
-	 * than a crippled holder that others would then share. */
-	static const struct { int res; const char *name; rlim_t min; } need[] = {
-		{ RLIMIT_NOFILE, "RLIMIT_NOFILE", 1024 },
-		{ RLIMIT_FSIZE, "RLIMIT_FSIZE", 1 << 20 },
-		{ RLIMIT_AS, "RLIMIT_AS", (rlim_t)256 << 20 },
-		{ RLIMIT_DATA, "RLIMIT_DATA", (rlim_t)256 << 20 },
-	};
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		struct rlimit now;
-		if (getrlimit(need[i].res, &now) == 0 && now.rlim_cur != RLIM_INFINITY &&
-		    now.rlim_cur < need[i].min)
-			return nsset_fail(e, 0, "the starter's %s (%llu) is too low for a set's holder "
-					  "(needs %llu)", need[i].name, (unsigned long long)now.rlim_cur,
-					  (unsigned long long)need[i].min);
-	}
-	return 0;
-}
-
 int nsset_holder_main(const char *store_path, const char *meta_text, int status_fd,
-		      const struct nsset_log *log)
+		      const struct nsset_log *log, const struct nsset_err *unclean)
 {
 	struct holder h = { .setfd = -1, .template_fd = -1, .host_mnt_fd = -1, .go_fd = -1,
 			    .lock_fd = -1, .log = log };
@@ -870,23 +894,22 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 	char line[NSSET_ERR_MAX + 16];
 
 	signal(SIGPIPE, SIG_IGN);
-	/* Blocked at once: a login may send it as soon as the set is in place;
-	 * watch() takes it through a signalfd. */
-	sigset_t usr1;
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
-	int limits_ok = reset_inheritance(&e);
-	/* Never dumpable: nobody may ptrace a root process that holds fds
-	 * of the store (CVE-2016-8659). */
-	prctl(PR_SET_DUMPABLE, 0);
-	umask(077);
-	if (chdir("/") < 0)
-		return 1;
+	/* Blocked at once: a login may send them as soon as the set is in
+	 * place; watch() takes them through a signalfd. */
+	sigset_t notices;
+	sigemptyset(&notices);
+	sigaddset(&notices, SIGUSR1);
+	sigaddset(&notices, NSSET_SESSION_SIGNAL);
+	sigprocmask(SIG_BLOCK, &notices, NULL);
 	snprintf(line, sizeof(line), "pid %d\n", (int)getpid());
 	write_full(status_fd, line, strlen(line));
 
-	if (limits_ok < 0 || parse_request(&h, store_path, meta_text, &e) < 0)
+	if (unclean) {
+		e = *unclean;
+		nsset_err_prefix(&e, "the holder's clean room: ");
+		goto fail;
+	}
+	if (parse_request(&h, store_path, meta_text, &e) < 0)
 		goto fail;
 	h.host_mnt_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (h.host_mnt_fd < 0) {

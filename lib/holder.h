@@ -12,21 +12,32 @@
 #ifndef NSSET_HOLDER_H
 #define NSSET_HOLDER_H
 
+#include <signal.h>
+
 #include "common.h"
 #include "store.h"
 
 /* Module side: runs `holder_path` to create the set described by `m` (pids
  * ignored) in the store at `store_path`, with a fixed environment and no
- * inherited fds, detached from the caller (double fork: the holder is never
- * the caller's child). Waits for its verdict. Call with the set lock held
+ * inherited fds, detached from the caller (posix_spawn, and nsset-holder
+ * forks once: the holder is never the caller's child). Waits for its verdict. Call with the set lock held
  * exclusively. */
 int nsset_holder_spawn(const char *holder_path, const char *store_path,
 		       const struct nsset_meta *m, struct nsset_err *e);
 
-/* Holder side: the whole life of a holder. Writes "ok\n" or "error: MSG\n"
- * to status_fd once the set is in place (or could not be), then watches.
- * Returns the process exit code. */
+/* Module side: tells the holder (through a pidfd of it) that the entry
+ * sessions/<session> came or went. A queued real-time signal names the
+ * session (its pid in si_pid, its random part in the value), so that the
+ * holder's work per login does not grow with the number of sessions; when
+ * the queue is full, SIGUSR1 asks for a look at all of sessions/. */
+#define NSSET_SESSION_SIGNAL (SIGRTMIN + 1)
+void nsset_holder_notify(int holder_pidfd, const char *session);
+
+/* Holder side: the whole life of a holder, once in its clean room
+ * (cleanroom.h; `unclean` is why it could not be, and then nothing is
+ * made). Writes "ok\n" or "error: MSG\n" to status_fd once the set is in
+ * place (or could not be), then watches. Returns the process exit code. */
 int nsset_holder_main(const char *store_path, const char *meta_text, int status_fd,
-		      const struct nsset_log *log);
+		      const struct nsset_log *log, const struct nsset_err *unclean);
 
 #endif

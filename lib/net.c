@@ -84,7 +84,8 @@ static void claim_drop(int dfd, const char *name, const char *setname)
 }
 
 /* Picks and claims the set's IPv4 address: the one address of a user or
- * group set, or the first free candidate of a session set. */
+ * group set, or the first free candidate of a session set (in the pool's
+ * session block, so a full block refuses only session sets). */
 static int claim4(int dfd, const struct nsset_pool4 *pool, struct nsset_meta *m, const char *setname,
 		  uint32_t *addr, char *claim, size_t csize, struct nsset_err *e)
 {
@@ -100,7 +101,15 @@ static int claim4(int dfd, const struct nsset_pool4 *pool, struct nsset_meta *m,
 		if (m->scope != NSSET_SCOPE_SESSION)
 			return nsset_fail(e, 0, "address %s for %s is taken by %s", text, setname, owner);
 	}
-	return nsset_fail(e, 0, "no free IPv4 address in %s for %s", m->pool4, setname);
+	/* Only a session set gets here: its candidates are the session
+	 * block, never another set's formula address (netaddr.h). */
+	uint32_t first, last;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	nsset_pool4_session_range(pool, &first, &last);
+	nsset_addr4_format(first, a, sizeof(a));
+	nsset_addr4_format(last, b, sizeof(b));
+	return nsset_fail(e, 0, "no free IPv4 address in %s for %s (its session addresses %s-%s "
+			  "are all taken)", m->pool4, setname, a, b);
 }
 
 static int claim6(int dfd, const struct nsset_pool6 *pool, struct nsset_meta *m, const char *setname,

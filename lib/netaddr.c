@@ -95,9 +95,36 @@ void nsset_pool6_format(const struct nsset_pool6 *p, char *buf, size_t size)
 	snprintf(buf, size, "%s/%u", a, p->len);
 }
 
+/* The IPv4 plan of a pool (see netaddr.h): N addresses, H assignable,
+ * S of them the session block, F = H - S the formula addresses of user and
+ * group sets, `low` of those below the block. */
+struct plan4 {
+	uint64_t size, hosts, sessions, formula, low;
+};
+
+static struct plan4 plan4_of(const struct nsset_pool4 *p)
+{
+	struct plan4 q;
+	q.size = 1ULL << (32 - p->len);
+	q.hosts = q.size - 3;
+	/* A quarter, and at least one: a /29 (H = 5) keeps four formula
+	 * addresses and one for sessions. */
+	q.sessions = q.hosts / 4 ? q.hosts / 4 : 1;
+	q.formula = q.hosts - q.sessions;
+	q.low = (q.formula + 1) / 2;
+	return q;
+}
+
 uint64_t nsset_pool4_hosts(const struct nsset_pool4 *p)
 {
-	return p->set ? (1ULL << (32 - p->len)) - 3 : 0;
+	return p->set ? plan4_of(p).sessions : 0;
+}
+
+void nsset_pool4_session_range(const struct nsset_pool4 *p, uint32_t *first, uint32_t *last)
+{
+	struct plan4 q = plan4_of(p);
+	*first = p->base + (uint32_t)(2 + q.low);
+	*last = *first + (uint32_t)(q.sessions - 1);
 }
 
 /* The number a set's address is made from: uid, gid or the first 32 bits
@@ -126,16 +153,20 @@ int nsset_addr4(const struct nsset_pool4 *p, enum nsset_scope scope, const char 
 	uint32_t n;
 	if (!p->set || set_number(scope, id, &n) < 0)
 		return -1;
-	uint64_t size = 1ULL << (32 - p->len), hosts = size - 3;
-	if (scope != NSSET_SCOPE_SESSION ? step > 0 : step >= hosts)
+	struct plan4 q = plan4_of(p);
+	if (scope != NSSET_SCOPE_SESSION ? step > 0 : step >= q.sessions)
 		return -1;
-	uint64_t offset;
+	/* Formula addresses: the r-th counting up from B+2 (users) or down
+	 * from B+N-2 (groups), stepping over the session block in the
+	 * middle, so that small ids keep the addresses the plan gave them
+	 * before the block existed. */
+	uint64_t offset, r = n % q.formula;
 	if (scope == NSSET_SCOPE_USER)
-		offset = 2 + n % hosts;
+		offset = r < q.low ? 2 + r : 2 + r + q.sessions;
 	else if (scope == NSSET_SCOPE_GROUP)
-		offset = (size - 2) - n % hosts;
+		offset = r < q.formula - q.low ? (q.size - 2) - r : (q.size - 2) - r - q.sessions;
 	else
-		offset = 2 + ((uint64_t)n + step) % hosts;
+		offset = 2 + q.low + ((uint64_t)n + step) % q.sessions;
 	*out = p->base + (uint32_t)offset;
 	return 0;
 }

@@ -6,11 +6,22 @@
  * the same address on every creation and on every host with the same
  * configuration (see nsset.conf(5), "Networking"):
  *
- *   IPv4 pool B/L, N = 2^(32-L) addresses, H = N-3 assignable (B+2 .. B+N-2):
+ *   IPv4 pool B/L, N = 2^(32-L) addresses, H = N-3 assignable (B+2 .. B+N-2),
+ *   split into two parts that never meet:
+ *     S = max(1, floor(H/4)) session addresses, a block in the middle:
+ *       B+2+low .. B+2+low+S-1, with F = H-S and low = ceil(F/2);
+ *     F formula addresses for user and group sets, all the others.
  *     bridge  B+1
- *     user    B + 2 + (uid mod H)            counting up from the bottom
- *     group   B + (N-2) - (gid mod H)        counting down from the top
- *     session B + 2 + ((hex32 + step) mod H) hex32 = first 8 hex digits of the id
+ *     user    r = uid mod F: B+2+r if r < low, else B+2+r+S
+ *             (counting up from the bottom, over the block)
+ *     group   r = gid mod F: B+(N-2)-r if r < F-low, else B+(N-2)-r-S
+ *             (counting down from the top, over the block)
+ *     session B+2+low + ((hex32 + step) mod S), hex32 = first 8 hex digits of the id
+ *   A session set can only ever take a session address, so no user, however
+ *   many session sets she opens, can occupy the address the formula gives
+ *   another user's or group's set. Users with uid < low and groups with
+ *   gid < F-low keep the address of the earlier plan without the block
+ *   (B+2+uid, B+(N-2)-gid).
  *   IPv6 pool P/L: bridge P::1, a set P + ((tag << 32) | n), tag 1 user
  *   (n = uid), 2 group (n = gid), 3 session (n = hex32 + step).
  *
@@ -61,8 +72,11 @@ int nsset_pool6_parse(const char *s, struct nsset_pool6 *p);
 void nsset_pool4_format(const struct nsset_pool4 *p, char *buf, size_t size);
 void nsset_pool6_format(const struct nsset_pool6 *p, char *buf, size_t size);
 
-/* Number of candidate addresses of a session set (how far `step` may go). */
+/* Number of candidate addresses of a session set (how far `step` may go):
+ * S, the size of the session block; 0 for a pool that is not set. */
 uint64_t nsset_pool4_hosts(const struct nsset_pool4 *p);
+/* First and last address of the session block (of a pool that is set). */
+void nsset_pool4_session_range(const struct nsset_pool4 *p, uint32_t *first, uint32_t *last);
 
 /* The set's address for candidate `step` (0 = first choice). -1 when the
  * set has no such candidate (step > 0 for user/group sets, step past the

@@ -1,9 +1,13 @@
 /* The namespace table; see nstypes.h. */
 #include "nstypes.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Join order: everything that only changes what the process can reach first,
  * pid and time (which mostly affect children) next, mnt last, because joining
@@ -75,4 +79,46 @@ int nsset_nsflags_parse(const char *list, char *bad, size_t badsize)
 		p = comma + 1;
 	}
 	return flags;
+}
+
+int nsset_nstypes_unsupported(int flags, const char *nsdir, struct nsset_err *e)
+{
+	if (!nsdir)
+		nsdir = NSSET_PROC_NS_DIR;
+	int missing = 0, n = 0;
+	char names[128] = "", paths[512] = "";
+	size_t nlen = 0, plen = 0;
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		const struct nsset_nstype *t = &nsset_nstypes[i];
+		if (!(flags & t->flag))
+			continue;
+		char path[PATH_MAX];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", nsdir, t->name);
+		/* The entry itself (a magic link): whether it exists is the
+		 * question, not what it points to. */
+		if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		if (errno != ENOENT)
+			return nsset_fail(e, errno, "%s", path);
+		missing |= t->flag;
+		n++;
+		int w = snprintf(names + nlen, sizeof(names) - nlen, "%s'%s'", nlen ? ", " : "",
+				 t->name);
+		if (w > 0 && (size_t)w < sizeof(names) - nlen)
+			nlen += (size_t)w;
+		w = snprintf(paths + plen, sizeof(paths) - plen, "%s%s", plen ? ", " : "", path);
+		if (w > 0 && (size_t)w < sizeof(paths) - plen)
+			plen += (size_t)w;
+	}
+	if (!missing)
+		return 0;
+	/* No entry at all may mean no /proc rather than an odd kernel. */
+	struct stat st;
+	if (stat(nsdir, &st) < 0)
+		return nsset_fail(e, errno, "cannot tell which namespaces this kernel supports: %s",
+				  nsdir);
+	nsset_fail(e, 0, "namespace%s %s %s not supported by this kernel (no %s)", n > 1 ? "s" : "",
+		   names, n > 1 ? "are" : "is", paths);
+	return missing;
 }

@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <stddef.h>
 
+#include "common.h"
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -31,5 +33,23 @@ char *nsset_nsflags_format(int flags, char *buf, size_t size);
 /* Parses "mnt,uts,pid" (or "all"); returns flags, or -1 naming the bad word
  * in *bad (pointer into a static-free copy: bad must hold 32 bytes). */
 int nsset_nsflags_parse(const char *list, char *bad, size_t badsize);
+
+/* Where the running kernel lists the namespace types it was built with: a
+ * kernel without CONFIG_TIME_NS (Debian 12's user-mode-linux build) has no
+ * /proc/self/ns/time, one without CONFIG_CGROUPS no .../cgroup, and so on.
+ * Compiled in; only a test build defines another (see mk/nskernel.mk). */
+#ifndef NSSET_PROC_NS_DIR
+#define NSSET_PROC_NS_DIR "/proc/self/ns"
+#endif
+
+/* Which of the types in `flags` (CLONE_NEW*) the running kernel lacks, by
+ * the absence of <nsdir>/<name>; nsdir NULL means NSSET_PROC_NS_DIR (every
+ * caller but the unit tests). Returns 0 when the kernel has them all; else
+ * the flags of the missing ones, with e->msg naming each, e.g.
+ *   namespace 'time' is not supported by this kernel (no /proc/self/ns/time)
+ * (callers put "FILE:LINE: " of the rule before it); -1 when nsdir itself
+ * cannot be looked at (no /proc), with e saying so. Callers refuse on any
+ * result but 0, before anything of the set is made. */
+int nsset_nstypes_unsupported(int flags, const char *nsdir, struct nsset_err *e);
 
 #endif

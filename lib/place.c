@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "holder.h"
+#include "hostns.h"
 #include "nsfs.h"
+#include "sessioncap.h"
 #include "util.h"
 
 /* ---- users -------------------------------------------------------------- */
@@ -145,6 +147,7 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 	m->net = rule->net;
 	snprintf(m->hook, sizeof(m->hook), "%s", rule->hook);
 	m->hook_timeout = rule->netconf.hook_timeout;
+	m->session_max = rule->session_max;
 	if (rule->net == NSSET_NET_VETH) {
 		snprintf(m->bridge, sizeof(m->bridge), "%s", rule->netconf.bridge);
 		nsset_pool4_format(&rule->netconf.v4, m->pool4, sizeof(m->pool4));
@@ -304,6 +307,13 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 
 	if (nsset_store_open(paths->store, true, &st, e) < 0)
 		return -1;
+	/* A caller that sits in another set's namespace (one of its types, a
+	 * set without mnt, say) is refused by identity, not let through to
+	 * start or join from there. */
+	if (nsset_caller_check(&st, &p->id, e) < 0) {
+		nsset_store_close(&st);
+		return -1;
+	}
 
 	/* Joins share the lock; creating, remaking and deciding to remake
 	 * take it exclusively. flock cannot upgrade in place, so the shared
@@ -336,7 +346,14 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 		v = ABSENT;
 	}
 	if (v == ABSENT) {
-		if (nsset_holder_spawn(paths->holder, st.path, want, e) < 0) {
+		/* At most session.max= live session sets per user (issue 12);
+		 * the cap lock is held until the new set is in the store. */
+		int caplock;
+		if (nsset_sessioncap_reserve(&st, want, &caplock, e) < 0)
+			goto out;
+		int spawned = nsset_holder_spawn(paths->holder, st.path, want, e);
+		close_fd(&caplock);
+		if (spawned < 0) {
 			nsset_err_prefix(e, "creating set %s: ", p->setname);
 			goto out;
 		}
@@ -355,9 +372,8 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	p->holder_pidfd = open_holder_pidfd(&have);
 	if (nsset_session_add(p->setfd, session_pid, p->session, sizeof(p->session), e) < 0)
 		goto out;
-	/* Tell the holder to look at sessions/ again (it watches no files). */
-	if (p->holder_pidfd >= 0)
-		pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
+	/* Tell the holder about it (it watches no files). */
+	nsset_holder_notify(p->holder_pidfd, p->session);
 	/* A pid set is joined through its init's pidfd: every namespace in
 	 * one setns(), all or nothing, from the very process the holder
 	 * recorded (its pidfs inode, or start time, checked once the pidfd
@@ -380,8 +396,7 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	}
 	if (jr < 0) {
 		nsset_session_remove(p->setfd, p->session);
-		if (p->holder_pidfd >= 0)
-			pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
+		nsset_holder_notify(p->holder_pidfd, p->session);
 		p->session[0] = '\0';
 		nsset_err_prefix(e, "joining set %s: ", p->setname);
 		goto out;
@@ -417,9 +432,8 @@ void nsset_leave(struct nsset_placement *p, int wait_ms, const struct nsset_log 
 	if (nsset_session_remove(p->setfd, p->session) < 0)
 		nsset_log(log, LOG_WARNING, "set %s: session entry %s was already gone", p->setname,
 			  p->session);
+	nsset_holder_notify(p->holder_pidfd, p->session);
 	p->session[0] = '\0';
-	if (p->holder_pidfd >= 0)
-		pidfd_send_signal(p->holder_pidfd, SIGUSR1, NULL, 0);
 	if (!p->ends_with_sessions || p->holder_pidfd < 0)
 		return;
 	if (nsset_session_count(p->setfd, false) != 0)

@@ -93,28 +93,44 @@ static bool valid_name(const char *s)
 	return !(len == 1 && s[0] == '.') && !(len == 2 && s[0] == '.' && s[1] == '.');
 }
 
-/* tmpfs size: 1..15 digits with an optional k/m/g suffix (either case), or a
- * percentage of RAM from 1% to 100%. This only checks the form; a size the
- * kernel cannot represent is refused by mount(2) when the set is built. */
-static bool valid_tmp_size(const char *s)
+int nsset_size_parse(const char *s, bool percent_ok, struct nsset_size *out)
 {
+	memset(out, 0, sizeof(*out));
 	size_t n = strspn(s, "0123456789");
-	if (n == 0)
-		return false;
+	/* Zero is refused in every form: tmpfs reads size=0 as "no limit",
+	 * the opposite of what it says. */
+	if (n == 0 || strspn(s, "0") == n)
+		goto invalid;
 	if (s[n] == '%') {
-		if (n > 3 || s[n + 1] != '\0')
-			return false;
+		if (!percent_ok || n > 3 || s[n + 1] != '\0')
+			goto invalid;
 		int pct = atoi(s);
-		return pct >= 1 && pct <= 100;
+		if (pct > 100)
+			goto invalid;
+		out->percent = (unsigned)pct;
+		return 0;
 	}
 	if (n > 15)
-		return false;
-	/* tmpfs reads size=0 as "no limit": the opposite of what it says. */
-	if (strspn(s, "0") == n)
-		return false;
-	if (s[n] == '\0')
-		return true;
-	return strchr("kKmMgG", s[n]) != NULL && s[n + 1] == '\0';
+		goto invalid;
+	unsigned shift = 0;
+	if (s[n] != '\0') {
+		const char *suffix = strchr("kKmMgG", s[n]);
+		if (!suffix || s[n + 1] != '\0')
+			goto invalid;
+		shift = 10 * (unsigned)((suffix - "kKmMgG") / 2 + 1);
+	}
+	/* 15 digits fit easily; the suffix is where a byte count can pass
+	 * NSSET_SIZE_MAX (and, in the kernel's unchecked arithmetic, wrap). */
+	unsigned long long v = strtoull(s, NULL, 10);
+	if (v > (unsigned long long)NSSET_SIZE_MAX >> shift) {
+		errno = ERANGE;
+		return -1;
+	}
+	out->bytes = v << shift;
+	return 0;
+invalid:
+	errno = EINVAL;
+	return -1;
 }
 
 /* Hostname template: [A-Za-z0-9.-] and the escapes %u (user) and %g (group),
@@ -171,11 +187,15 @@ static int opt_tmp(const struct parse_ctx *ctx, const char *word, const char *va
 		   struct nsset_rule *r, struct opt_state *st)
 {
 	static const char sized[] = "private:size=";
+	struct nsset_size size;
 	if (strcmp(value, "private") == 0) {
 		r->tmp_size[0] = '\0';
-	} else if (strncmp(value, sized, sizeof(sized) - 1) == 0 &&
-		   valid_tmp_size(value + sizeof(sized) - 1)) {
-		/* valid_tmp_size bounds it at 16 chars, well within tmp_size. */
+	} else if (strncmp(value, sized, sizeof(sized) - 1) == 0) {
+		/* tmpfs would wrap a size too large, to 0 (no limit) for some. */
+		if (nsset_size_parse(value + sizeof(sized) - 1, true, &size) < 0)
+			return parse_fail(ctx, errno == ERANGE ? "tmp size too large (more than 2^63-1 bytes)"
+							       : "invalid tmp value", word);
+		/* nsset_size_parse bounds it at 16 chars, well within tmp_size. */
 		snprintf(r->tmp_size, sizeof(r->tmp_size), "%s", value + sizeof(sized) - 1);
 	} else {
 		return parse_fail(ctx, "invalid tmp value", word);
@@ -394,10 +414,11 @@ static int check_rule(const struct parse_ctx *ctx, const struct nsset_rule *r,
 /* The file-wide settings met so far. */
 struct settings {
 	struct nsset_netconf conf;
+	unsigned session_max;           /* NSSET_SESSION_MAX_NONE for "unlimited" */
 	unsigned seen;                  /* bit per entry of setting_keys[] */
 };
 
-static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout" };
+static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout", "session.max" };
 
 /* One KEY=VALUE setting line (its first word; nothing may follow). */
 static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
@@ -433,10 +454,18 @@ static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
 		if (nsset_pool6_parse(value, &set->conf.v6) < 0)
 			return parse_fail(ctx, "invalid IPv6 pool (PREFIX::/16..80, host bits zero)", word);
 		break;
-	default:
+	case 3:
 		if (parse_ulong(value, NSSET_HOOK_TIMEOUT_MAX, &n) < 0 || n == 0)
 			return parse_fail(ctx, "invalid hook.timeout (1..10 seconds)", word);
 		set->conf.hook_timeout = (unsigned)n;
+		break;
+	default:
+		if (strcmp(value, "unlimited") == 0)
+			set->session_max = NSSET_SESSION_MAX_NONE;
+		else if (parse_ulong(value, NSSET_SESSION_MAX_LIMIT, &n) == 0 && n > 0)
+			set->session_max = (unsigned)n;
+		else
+			return parse_fail(ctx, "invalid session.max (1..100000 or unlimited)", word);
 		break;
 	}
 	return 0;
@@ -510,6 +539,8 @@ static int finish_settings(struct parse_ctx *ctx, struct nsset_policy *p, struct
 		snprintf(set->conf.bridge, sizeof(set->conf.bridge), "%s", NSSET_BRIDGE_DEFAULT);
 	if (!set->conf.hook_timeout)
 		set->conf.hook_timeout = NSSET_HOOK_TIMEOUT_DEFAULT;
+	if (!(set->seen & (1u << 4)))       /* session.max= */
+		set->session_max = NSSET_SESSION_MAX_DEFAULT;
 	for (size_t i = 0; i < p->count; i++) {
 		struct nsset_rule *r = &p->rules[i];
 		if (r->net == NSSET_NET_VETH && !set->conf.v4.set && !set->conf.v6.set) {
@@ -517,6 +548,7 @@ static int finish_settings(struct parse_ctx *ctx, struct nsset_policy *p, struct
 			return parse_fail(ctx, "net=veth needs net.ipv4= or net.ipv6=", "net=veth");
 		}
 		r->netconf = set->conf;
+		r->session_max = set->session_max;
 	}
 	return 0;
 }

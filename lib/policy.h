@@ -13,6 +13,7 @@
  *
  * A line whose first word holds '=' is a setting (user names never do):
  *   net.bridge=nsset0  net.ipv4=10.77.0.0/16  net.ipv6=fd77::/64  hook.timeout=5
+ *   session.max=64
  * Settings apply to the whole file wherever they appear; each at most once.
  */
 #ifndef NSSET_POLICY_H
@@ -37,6 +38,12 @@ enum nsset_net { NSSET_NET_NONE, NSSET_NET_VETH };
 #define NSSET_SHELL_MAX 256         /* shell= paths, NUL included */
 #define NSSET_RULES_MAX 10000       /* a policy longer than this is refused */
 #define NSSET_HOOK_MAX 64           /* hook=NAME */
+/* session.max= when the policy does not say: enough for any interactive
+ * use and for the parallel jobs of a CI user, few enough that one user
+ * cannot make thousands of sets. `session.max=unlimited` lifts it. */
+#define NSSET_SESSION_MAX_DEFAULT 64
+#define NSSET_SESSION_MAX_LIMIT 100000  /* the largest number session.max= takes */
+#define NSSET_SESSION_MAX_NONE 0        /* in a rule or meta: no cap */
 
 struct nsset_rule {
 	unsigned line;                      /* 1-based line in the file */
@@ -54,6 +61,7 @@ struct nsset_rule {
 	enum nsset_net net;                 /* net=none|veth */
 	char hook[NSSET_HOOK_MAX + 1];      /* hook=NAME, "" = none */
 	struct nsset_netconf netconf;       /* the file's settings, copied into every rule */
+	unsigned session_max;               /* session.max= (0: unlimited), likewise */
 };
 
 struct nsset_policy {
@@ -89,6 +97,25 @@ const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const 
 bool nsset_policy_needs_groups(const struct nsset_policy *p, const char *user);
 
 const char *nsset_scope_name(enum nsset_scope s);
+
+/* The largest size in bytes a policy may give: 2^63 - 1 (8 EiB - 1). The
+ * kernel reads a tmpfs size= with memparse(), whose suffix shift wraps
+ * unchecked ("17179869184g" is 2^64, i.e. 0, i.e. no limit), then rounds
+ * up to pages, which wraps for the last page below 2^64; block counts are
+ * compared as signed 64-bit. Below 2^63 none of that can happen. */
+#define NSSET_SIZE_MAX INT64_MAX
+
+struct nsset_size {
+	unsigned long long bytes;   /* 1..NSSET_SIZE_MAX, 0 for a percentage */
+	unsigned percent;           /* 1..100, 0 for a byte count */
+};
+
+/* A size as nsset.conf writes it (tmp=private:size=N; meant for every size
+ * option): 1..15 decimal digits, not all zero, with an optional suffix
+ * k K m M g G (KiB, MiB, GiB), or with percent_ok a share of RAM from 1% to
+ * 100% (at most three digits). Returns 0, or -1 with errno EINVAL (not
+ * such a size, or zero) or ERANGE (more than NSSET_SIZE_MAX bytes). */
+int nsset_size_parse(const char *s, bool percent_ok, struct nsset_size *out);
 
 /* A hook= name: 1..NSSET_HOOK_MAX of [A-Za-z0-9_-]. A file name in the hook
  * directory: no '/', no dot (so no "..", no hidden file, no editor backup

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -179,4 +181,32 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 	if (strncmp(verdict, "error: ", 7) == 0)
 		return nsset_fail(e, 0, "%s", verdict + 7);
 	return nsset_fail(e, 0, "%s: unexpected answer", holder_path);
+}
+
+void nsset_holder_notify(int holder_pidfd, const char *session)
+{
+	if (holder_pidfd < 0)
+		return;
+	pid_t pid;
+	unsigned long long start;
+	uint64_t tag;
+#if UINTPTR_MAX >= UINT64_MAX
+	/* Queued with the session named: the holder looks at that entry
+	 * alone. Only root can signal the holder, so the fields are ours. */
+	if (nsset_session_parse(session, &pid, &start) == 0 && nsset_session_tag(session, &tag) == 0) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = NSSET_SESSION_SIGNAL;
+		si.si_code = SI_QUEUE;
+		si.si_pid = pid;
+		si.si_uid = getuid();
+		si.si_value.sival_ptr = (void *)(uintptr_t)tag;
+		if (pidfd_send_signal(holder_pidfd, NSSET_SESSION_SIGNAL, &si, 0) == 0)
+			return;
+	}
+#else
+	(void)pid, (void)start, (void)tag;
+#endif
+	/* The queue is full (or the name is not ours): look at everything. */
+	pidfd_send_signal(holder_pidfd, SIGUSR1, NULL, 0);
 }

@@ -510,6 +510,20 @@ int nsset_session_parse(const char *name, pid_t *pid, unsigned long long *start)
 	return 0;
 }
 
+int nsset_session_tag(const char *name, uint64_t *tag)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot || strlen(dot + 1) != 16 || strspn(dot + 1, "0123456789abcdef") != 16)
+		return -1;
+	*tag = strtoull(dot + 1, NULL, 16);
+	return 0;
+}
+
+void nsset_session_name(char *buf, size_t size, pid_t pid, unsigned long long start, uint64_t tag)
+{
+	snprintf(buf, size, "%d.%llu.%016llx", (int)pid, start, (unsigned long long)tag);
+}
+
 int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsset_err *e)
 {
 	char hex[17];
@@ -518,7 +532,7 @@ int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsse
 		return nsset_fail(e, errno, "reading the start time of pid %d", (int)pid);
 	if (random_hex16(hex) < 0)
 		return nsset_fail(e, errno, "getrandom");
-	snprintf(name, size, "%d.%llu.%s", (int)pid, start, hex);
+	nsset_session_name(name, size, pid, start, strtoull(hex, NULL, 16));
 	int sfd = open_sessions_dir(setfd);
 	int fd = sfd < 0 ? -1 : openat(sfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	int saved = errno;

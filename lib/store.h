@@ -8,6 +8,8 @@
  *     user/UID.lock         flock: serialises create/join/destroy of that set
  *     .template/mnt         the template mount namespace new sets copy
  *     .cpu                  a CPU where making a set last worked (a hint)
+ *     .session-cap-UID.lock flock: one user's session sets counted and made
+ *                           one at a time (sessioncap.h)
  *     .build-*, .dead-*     sets being built or torn down
  *
  * Only root writes here; every name is derived from numeric ids or random
@@ -18,6 +20,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common.h"
@@ -58,6 +61,7 @@ struct nsset_meta {
 	char pool6[NSSET_POOL_TEXT_MAX];
 	char hook[NSSET_HOOK_MAX + 1];
 	unsigned hook_timeout;
+	unsigned session_max;               /* session.max= at this login (0: no cap); not in the file */
 	/* What the holder gave a net=veth set. */
 	char veth[NSSET_IFNAME_MAX + 1];    /* host end, "" = none */
 	char addr4[NSSET_POOL_TEXT_MAX];    /* "10.77.7.211/16" */
@@ -117,6 +121,10 @@ int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struc
 int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsset_err *e);
 int nsset_session_remove(int setfd, const char *name);
 int nsset_session_parse(const char *name, pid_t *pid, unsigned long long *start);
+/* The random part of a session's name, and the name from its parts: how a
+ * login tells the holder which session came or went (holder.h). */
+int nsset_session_tag(const char *name, uint64_t *tag);
+void nsset_session_name(char *buf, size_t size, pid_t pid, unsigned long long start, uint64_t tag);
 /* Number of registered sessions. With prune (only from the host's /proc),
  * entries whose process is gone are removed and not counted. -1 on error. */
 int nsset_session_count(int setfd, bool prune);

@@ -14,6 +14,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "nstypes.h"
 #include "place.h"
 #include "policy.h"
 
@@ -60,8 +61,15 @@ static void log_to_pam(void *ctx, int prio, const char *msg)
 	pam_syslog((pam_handle_t *)ctx, prio, "%s", msg);
 }
 
+static void tell_user(pam_handle_t *pamh, const struct args *a, const char *what)
+{
+	if (!a->silent)
+		pam_error(pamh, "%s", what);
+}
+
 /* What the policy says for this login. PAM_SUCCESS with *rule set: place
- * the user; PAM_IGNORE: leave them alone; anything else: refuse. */
+ * the user; PAM_IGNORE: leave them alone; anything else: refuse (with *rule
+ * still set when the rule itself cannot be honoured here, the user told). */
 static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct nsset_user *u,
 		  struct nsset_policy *pol, const struct nsset_rule **rule, gid_t *gid)
 {
@@ -109,6 +117,14 @@ static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct
 	if (a->debug)
 		pam_syslog(pamh, LOG_DEBUG, "%s matches %s:%u (scope %s)", u->name, a->conf,
 			   (*rule)->line, nsset_scope_name((*rule)->scope));
+	/* A type this kernel was built without (time on Debian 12's UML) would
+	 * only fail in the holder, with a generic message: say which, here. */
+	if (nsset_nstypes_unsupported((*rule)->ns_flags, NULL, &e) != 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: refusing login: %s:%u: %s", u->name, a->conf,
+			   (*rule)->line, e.msg);
+		tell_user(pamh, a, "nsset: this system cannot make your namespace set; login refused.");
+		return err_code;
+	}
 	return PAM_SUCCESS;
 }
 
@@ -159,12 +175,6 @@ static const struct decision *decision_get(pam_handle_t *pamh, const struct args
 		return NULL;
 	const struct decision *d = data;
 	return strcmp(d->u.name, user) == 0 && strcmp(d->conf, a->conf) == 0 ? d : NULL;
-}
-
-static void tell_user(pam_handle_t *pamh, const struct args *a, const char *what)
-{
-	if (!a->silent)
-		pam_error(pamh, "%s", what);
 }
 
 static void placement_cleanup(pam_handle_t *pamh, void *data, int error_status)

@@ -15,7 +15,7 @@ set -u
 PACKAGES="build-essential pkg-config libpam0g-dev libcap-ng-dev libmount-dev
 libcmocka-dev pamtester libpam-wrapper libpamtest0-dev socat util-linux procps
 iproute2 psmisc mandoc valgrind openssh-server openssh-client clang python3
-libmnl-dev nftables"
+libmnl-dev nftables strace"
 
 POLICY=/usr/sbin/policy-rc.d
 

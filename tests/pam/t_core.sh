@@ -164,6 +164,50 @@ assert_match "$(cat "$OUT/e3")" '^set=session/[0-9a-f]{16}' "placed after sessio
 assert_eq "700 0:0" "$(stat -c '%a %u:%g' "$NSSET_STORE/session")" "session/ made again"
 end_session "$E3"
 
+case_begin "session.max=2: a third session set of one user is refused, another user still gets one"
+# issue 12: one user must not hold unbounded session sets.
+write_policy "session.max=2
+grp01       session   mnt,ipc
+$POLICY"
+login_bg erin m1 'cat /run/nsset/self'; M1=$LOGIN_PID
+login_bg erin m2 'cat /run/nsset/self'; M2=$LOGIN_PID
+wait_file m1 && wait_file m2
+log_mark
+run login erin true
+assert_eq 11 "$RC" "erin's third concurrent session"
+assert_log_contains "user erin: refusing a new session set: erin (uid 2005) already has 2 live session set(s), the most session.max=2 allows"
+assert_eq 2 "$(ls "$NSSET_STORE/session" | grep -c '^[0-9a-f]*$')" "session sets in the store"
+assert_eq 2 "$(ls "$NSSET_STORE/session" | grep -c '\.lock$')" "session lock files (none left by the refusal)"
+login_bg grp01 o1 'cat /run/nsset/self'; O1=$LOGIN_PID
+wait_file o1
+assert_match "$(cat "$OUT/o1")" '^set=session/[0-9a-f]{16}' "grp01's session set, while erin is at her cap"
+# One of erin's sets ends: she may make one again.
+N1=$(sed -n 's|^set=session/||p' "$OUT/m1")
+end_session "$M1"
+settle_gone "$(set_dir session "$N1")" || fail "erin's first session set not removed"
+run login erin cat /run/nsset/self
+assert_eq 0 "$RC" "erin's login once one of her sets has ended"
+end_session "$M2"
+end_session "$O1"
+# Five logins at once: the count and the create are one step per user,
+# so exactly two are placed.
+alive() { case $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) in Z | '') return 1 ;; esac; }
+for i in 1 2 3 4 5; do login_bg erin p$i 'cat /run/nsset/self'; done
+n=0
+while [ $n -lt 600 ]; do
+	undecided=0
+	for i in 1 2 3 4 5; do
+		[ -e "$OUT/p$i" ] || ! alive "$(cat "$OUT/p$i.pid")" || undecided=1
+	done
+	[ $undecided = 0 ] && break
+	sleep 0.05; n=$((n + 1))
+done
+placed=0
+for i in 1 2 3 4 5; do [ -e "$OUT/p$i" ] && placed=$((placed + 1)); done
+assert_eq 2 "$placed" "erin's logins placed of five at once"
+for i in 1 2 3 4 5; do end_session "$(cat "$OUT/p$i.pid")"; done
+write_policy "$POLICY"
+
 case_begin "keep=sessions: the set outlives the first session and goes with the last"
 login_bg bob k1 ':'; K1=$LOGIN_PID   # bob already has b1 and b2 open
 wait_file k1

@@ -15,8 +15,11 @@
 #     user 2001 (alice)    10.77.7.211   fd77::1:0:7d1
 #     user 2002 (bob)      10.77.7.212   fd77::1:0:7d2
 #     group 3001 (students) 10.77.244.69 fd77::2:0:bb9
-#   10.88.0.0/29 (H = 5): bridge 10.88.0.1, user u -> 10.88.0.(2 + u % 5):
-#     alice 2001 -> .3, frank 2006 -> .3 (a clash)
+#   10.88.0.0/29 (H = 5, session block .4, F = 4): bridge 10.88.0.1,
+#     user u -> .2 .3 .5 .6 for u % 4 = 0 1 2 3:
+#     alice 2001 -> .3, erin 2005 -> .3 (a clash)
+#   10.88.1.0/28 (H = 13, session block .7 to .9, F = 10): alice 2001 -> .3,
+#     group 3001 (students) -> .13
 
 . "$(dirname "$0")/../lib/assert.sh"
 CTL=${NSSET_CTL:-$NSSET_BUILD/nssetctl}
@@ -320,8 +323,7 @@ write_policy "net.bridge=nsbr1
 net.ipv4=10.88.0.0/29
 root   none
 alice  user     mnt,net   net=veth keep=sessions
-frank  user     mnt,net   net=veth keep=sessions
-erin   session  mnt,net   net=veth
+erin   user     mnt,net   net=veth keep=sessions
 *      none"
 login_bg alice c1 "$FACTS"; C1=$LOGIN_PID
 wait_file c1
@@ -331,12 +333,12 @@ assert_eq "" "$(fact c1 r6 | grep '^default')" "no IPv6 default route"
 assert_contains "$(ip -o link show dev nsu2001 2>&1)" "master nsbr1" "host end on net.bridge"
 assert_contains "$(ip -o -4 addr show dev nsbr1 2>&1)" "inet 10.88.0.1/29" "the new bridge's address"
 log_mark
-run login frank true
-assert_eq 11 "$RC" "frank's login (2006 mod 5 = 2001 mod 5)"
-assert_log_contains "address 10.88.0.3 for user/2006 is taken by user/2001"
-[ ! -e "$(set_dir user 2006)" ] || fail "a set user/2006 was left"
-link_exists nsu2006 && fail "nsu2006 was left"
-assert_eq "" "$(claims_of user/2006)" "claims of user/2006"
+run login erin true
+assert_eq 11 "$RC" "erin's login (2005 mod 4 = 2001 mod 4)"
+assert_log_contains "address 10.88.0.3 for user/2005 is taken by user/2001"
+[ ! -e "$(set_dir user 2005)" ] || fail "a set user/2005 was left"
+link_exists nsu2005 && fail "nsu2005 was left"
+assert_eq "" "$(claims_of user/2005)" "claims of user/2005"
 start_server gw88 7101 "TCP4-LISTEN:7101,bind=10.88.0.1"
 run login alice sh -c "ip -o -4 addr show dev eth0 | awk '{ print \$4 }'; $CONNECT" x 10.88.0.1:7101
 assert_eq 0 "$RC" "alice still connects: $STDERR"
@@ -357,30 +359,42 @@ assert_log_contains "net.bridge nsbr2 exists and is not a bridge"
 assert_eq "" "$(host_ends)" "host ends"
 ip link del nsbr2 2>/dev/null
 
-case_begin "session sets take the free addresses; a full pool refuses with a clear message"
-write_policy "net.bridge=nsbr1
-net.ipv4=10.88.0.0/29
-root   none
-alice  user     mnt,net   net=veth keep=sessions
-frank  user     mnt,net   net=veth keep=sessions
-erin   session  mnt,net   net=veth
-*      none"
+case_begin "session sets take only the session block; a full block refuses sessions, not user or group sets"
+# issue 12: sessions opened by one user must never take the address the
+# formula gives a user or a group set, and filling every session address
+# must not refuse anyone's user or group set.
+write_policy "net.bridge=nsbr3
+net.ipv4=10.88.1.0/28
+root       none
+alice      user     mnt,net   net=veth keep=sessions
+@students  group    mnt,net   net=veth keep=sessions
+erin       session  mnt,net   net=veth
+*          none"
 pids=
-for i in 1 2 3 4 5; do
+for i in 1 2 3; do
 	login_bg erin s$i 'ip -o -4 addr show dev eth0 | awk "{ print \$4 }"'
 	pids="$pids $LOGIN_PID"
 done
 got=
-for i in 1 2 3 4 5; do wait_file s$i 30 && got="$got$(cat "$OUT/s$i") "; done
-assert_eq "10.88.0.2/29 10.88.0.3/29 10.88.0.4/29 10.88.0.5/29 10.88.0.6/29" \
-	"$(echo $got | tr ' ' '\n' | sort -t. -k4 -n | tr '\n' ' ' | sed 's/ $//')" "five sessions, five addresses"
-assert_eq 5 "$(host_ends | grep -c '^nss')" "host ends of the session sets"
+for i in 1 2 3; do wait_file s$i 30 && got="$got$(cat "$OUT/s$i") "; done
+assert_eq "10.88.1.7/28 10.88.1.8/28 10.88.1.9/28" \
+	"$(echo $got | tr ' ' '\n' | sort -t. -k4 -n | tr '\n' ' ' | sed 's/ $//')" "three sessions, the three session addresses"
+assert_eq 3 "$(host_ends | grep -c '^nss')" "host ends of the session sets"
 log_mark
 run login erin true
-assert_eq 11 "$RC" "a sixth session"
-assert_log_contains "no free IPv4 address in 10.88.0.0/29"
-assert_eq 5 "$(ls "$NSSET_STORE/session" | grep -c '^[0-9a-f]*$')" "session sets in the store"
-for p in $pids; do end_session "$p"; done
+assert_eq 11 "$RC" "a fourth session"
+assert_log_contains "no free IPv4 address in 10.88.1.0/28"
+assert_log_contains "(its session addresses 10.88.1.7-10.88.1.9 are all taken)"
+assert_eq 3 "$(ls "$NSSET_STORE/session" | grep -c '^[0-9a-f]*$')" "session sets in the store"
+# With the session block full, a user set and a group set still get
+# their addresses.
+login_bg alice u1 'ip -o -4 addr show dev eth0 | awk "{ print \$4 }"'; U1=$LOGIN_PID
+login_bg carol g1 'ip -o -4 addr show dev eth0 | awk "{ print \$4 }"'; G1=$LOGIN_PID
+wait_file u1 30 || fail "alice's user set did not come up"
+wait_file g1 30 || fail "carol's group set did not come up"
+assert_eq "10.88.1.3/28" "$(cat "$OUT/u1")" "alice's user set, with the session block full"
+assert_eq "10.88.1.13/28" "$(cat "$OUT/g1")" "the students' group set, with the session block full"
+for p in $pids $U1 $G1; do end_session "$p"; done
 n=0
 while [ -n "$(host_ends)" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
 assert_eq "" "$(host_ends)" "host ends after the sessions ended"
@@ -818,6 +832,15 @@ check_bad "2: " "a.b" 'net.ipv4=10.77.0.0/16' 'alice user mnt,net hook=a.b'
 check_bad "2: " "" 'net.ipv4=10.77.0.0/16' 'alice user mnt,net hook='
 check_bad "2: " "" 'net.ipv4=10.77.0.0/16' "alice user mnt,net hook=$(printf '%065d' 0)"
 check_bad "2: duplicate option" "" 'net.ipv4=10.77.0.0/16' 'alice user mnt,net net=veth net=none'
+check_bad "1: invalid session.max" "session.max=0" 'session.max=0'
+check_bad "2: invalid session.max" "session.max=lots" 'root none' 'session.max=lots'
+check_bad "2: tmp size too large" "size=17179869184g" 'root none' 'alice user mnt tmp=private:size=17179869184g'
+# A session set's address: a free one of the session block; and its cap.
+printf '%s\n' 'net.ipv4=10.77.0.0/16' 'session.max=3' 'erin session mnt,net net=veth' >"$BAD"
+run "$CTL" check --config "$BAD" erin
+assert_eq 0 "$RC" "check of a session rule: $STDOUT"
+assert_contains "$STDOUT" "a free address of 10.77.96.1-10.77.159.255" "the session block"
+assert_contains "$STDOUT" "at most 3 live session sets per user (session.max=)" "the cap"
 # Fine: settings anywhere, with comments, an IPv6-only pool, hook names.
 printf '%s\n' '# ok' 'alice user mnt,net net=veth hook=nat_1-x' 'net.ipv6=fd77::/64   # pool' \
 	'hook.timeout=10' 'net.bridge=br-test_1' 'bob user mnt,net net=none' 'carol user mnt,ipc hook=x' >"$BAD"

@@ -12,6 +12,13 @@
  *   --ignore-signals  set every catchable signal to SIG_IGN before the exec
  *   --rawenv STR      the environment is exactly the --rawenv strings, in
  *                     order (repeatable; any bytes, '=' not needed)
+ *   --hostile-task    every per-task setting an unprivileged caller can make
+ *                     and the kernel keeps across exec, at its worst:
+ *                     SCHED_IDLE (nice 19 underneath), idle I/O class, one
+ *                     CPU, utilisation clamp 0, a 10 s timer slack,
+ *                     oom_score_adj 1000, THP off, TSC faulting, personality
+ *                     ADDR_NO_RANDOMIZE|READ_IMPLIES_EXEC, NUMA policy
+ *                     bound to node 0, a session keyring of its own
  *   --traceme         PTRACE_TRACEME, then exec: the program starts traced
  *                     by this launcher, which lets it run to its end and
  *                     exits with its status (128+N if killed by signal N)
@@ -25,7 +32,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,9 +82,53 @@ static int traced_run(const char *path, char **argv)
 	}
 }
 
+/* Each step must work for an unprivileged caller: a hostile one does
+ * exactly this before running nsset-enter. */
+static void hostile_task(void)
+{
+	if (setpriority(PRIO_PROCESS, 0, 19) < 0)
+		die("setpriority 19");
+	struct sched_param zero = { 0 };
+	if (sched_setscheduler(0, SCHED_IDLE, &zero) < 0)
+		die("SCHED_IDLE");
+	/* ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_CLASS_IDLE) */
+	if (syscall(SYS_ioprio_set, 1, 0, 3 << 13) < 0)
+		die("ioprio idle");
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) < 0)
+		die("affinity");
+	/* struct sched_attr: policy SCHED_IDLE, flags KEEP_ALL|UTIL_CLAMP_MAX,
+	 * util_max 0; kernels without uclamp refuse it (not an error). */
+	struct { uint32_t size, policy; uint64_t flags; int32_t nice; uint32_t prio;
+		 uint64_t rt, dl, per; uint32_t umin, umax; } a = {
+		.size = sizeof(a), .policy = SCHED_IDLE, .flags = 0x08 | 0x10 | 0x40, .umax = 0 };
+	syscall(SYS_sched_setattr, 0, &a, 0);
+	if (prctl(PR_SET_TIMERSLACK, 10000000000UL, 0, 0, 0) < 0)
+		die("timer slack");
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+	if (fd < 0 || write(fd, "1000", 4) != 4)
+		die("oom_score_adj");
+	close(fd);
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
+		die("THP off");
+	if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0) < 0)
+		die("TSC");
+	if (personality(ADDR_NO_RANDOMIZE | READ_IMPLIES_EXEC) < 0)
+		die("personality");
+	unsigned long node0 = 1;
+	/* set_mempolicy(MPOL_BIND, {0}); ENOSYS on kernels without NUMA */
+	if (syscall(SYS_set_mempolicy, 2, &node0, 64UL) < 0 && errno != ENOSYS)
+		die("mempolicy");
+	/* keyctl(KEYCTL_JOIN_SESSION_KEYRING, "hostile") */
+	if (syscall(SYS_keyctl, 1, "hostile") < 0 && errno != ENOSYS)
+		die("keyring");
+}
+
 int main(int argc, char **argv)
 {
-	int i = 1, argc0 = 0, block = 0, ignore = 0, traceme = 0, nfds = 0;
+	int i = 1, argc0 = 0, block = 0, ignore = 0, traceme = 0, nfds = 0, hostile = 0;
 	const char *argv0 = NULL;
 	int closes[16], nclose = 0;
 	char *rawenv[64];
@@ -98,6 +155,8 @@ int main(int argc, char **argv)
 			use_raw = 1;
 		} else if (strcmp(argv[i], "--traceme") == 0) {
 			traceme = 1;
+		} else if (strcmp(argv[i], "--hostile-task") == 0) {
+			hostile = 1;
 		} else {
 			fprintf(stderr, "nsset-sec-launch: unknown option %s\n", argv[i]);
 			return 127;
@@ -136,6 +195,8 @@ int main(int argc, char **argv)
 		sigfillset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 	}
+	if (hostile)
+		hostile_task();
 	if (traceme)
 		return traced_run(path, args);
 	for (int k = 0; k < nclose; k++)

@@ -48,8 +48,8 @@ sec_install() {
 	mount -t tmpfs -o mode=0755,size=64m nsset-usr-local /usr/local || return 1
 	install -d /usr/local/bin /usr/local/libexec/nsset /usr/local/lib/security "$SECLIB" &&
 		install -m 4755 "${NSSET_SEC_ENTER:-$NSSET_BUILD/nsset-enter}" "$ENTER" &&
-		install -m 0755 "$NSSET_BUILD/nsset-holder" "$HOLDER_BIN" &&
-		install -m 0755 "$NSSET_BUILD/nsset-holder" "$HOLDER_BIN.real" &&
+		install -m 0755 "${NSSET_SEC_HOLDER:-$NSSET_BUILD/nsset-holder}" "$HOLDER_BIN" &&
+		install -m 0755 "${NSSET_SEC_HOLDER:-$NSSET_BUILD/nsset-holder}" "$HOLDER_BIN.real" &&
 		install -m 0644 "$NSSET_BUILD/pam_nsset.so" "$NSSET_MODULE" &&
 		install -m 0755 "$SEC_TOOLS/nsset-sec-probe" "$SEC_TOOLS/nsset-sec-launch" "$SECLIB/" &&
 		install -m 0644 "$SEC_TOOLS/libnsset-sec-preload.so" "$PRELOAD"
@@ -62,6 +62,7 @@ if ! sec_install; then
 fi
 assert_eq "4755 0:0" "$(stat -c '%a %u:%g' "$ENTER")" "mode of nsset-enter"
 [ -n "${NSSET_SEC_ENTER:-}" ] && echo "  (nsset-enter is the variant $NSSET_SEC_ENTER)" >&2
+[ -n "${NSSET_SEC_HOLDER:-}" ] && echo "  (nsset-holder is the variant $NSSET_SEC_HOLDER)" >&2
 write_service nsset-test ""
 
 as() {

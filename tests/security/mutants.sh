@@ -9,9 +9,11 @@
 #   make check-security-mutants          (builds first; passes CC, ALL_CFLAGS...)
 #   sh tests/security/mutants.sh [NAME...]
 #
-# Output: `PASS mutant NAME: caught by SCRIPT: CASE`, `FAIL mutant NAME: ...`,
-# `SKIP mutant NAME (...)` when its patch no longer applies to the source
-# (the helper changed: update the patch), then `N passed, M failed`.
+# Output: `PASS mutant NAME: caught by SCRIPT: CASE`, `FAIL mutant NAME: ...`
+# (also when its patch no longer applies to the source: the code changed,
+# update the patch), then `N passed, M failed`.
+# A mutant of a lib file is linked into a variant holder as well, which the
+# sandbox installs in place of the real one (NSSET_SEC_HOLDER).
 # The variants live in $NSSET_BUILD/tests/security/mutants/NAME/ and are
 # never installed anywhere but the sandbox's /usr/local. Sources are read,
 # never written.
@@ -25,7 +27,8 @@ CC=${CC:-cc}
 ALL_CFLAGS=${ALL_CFLAGS:?run through make check-security-mutants}
 ALL_LDFLAGS=${ALL_LDFLAGS:-}
 LIBA=${LIBA:-$NSSET_BUILD/libnsset.a}
-LIBS=${LIBS:--lmount -lcap-ng}
+LIBS=${LIBS:--lmount -lcap-ng -lmnl}
+HOLDER_LIBS=${HOLDER_LIBS:-}
 MDIR=$NSSET_BUILD/tests/security/mutants
 
 patch_src() { # SRC DST SUBST
@@ -56,7 +59,13 @@ build() {
 	# The patched object comes before the archive, so the archive's copy
 	# is not pulled in.
 	# shellcheck disable=SC2086
-	$CC $ALL_LDFLAGS -pie -o "$_d/nsset-enter" "$_helper_o" $_extra "$LIBA" $LIBS
+	$CC $ALL_LDFLAGS -pie -o "$_d/nsset-enter" "$_helper_o" $_extra "$LIBA" $LIBS || return 1
+	# A patched lib file may be the holder's: it gets the variant too.
+	if [ -n "$_extra" ]; then
+		# shellcheck disable=SC2086
+		$CC $ALL_LDFLAGS -pie -o "$_d/nsset-holder" "$NSSET_BUILD/helper/nsset-holder.o" \
+			$_extra "$LIBA" $LIBS $HOLDER_LIBS || return 1
+	fi
 }
 
 want=$*
@@ -75,15 +84,20 @@ mutant() {
 	build "$_name" "$@" >"$MDIR/$_name.build.log" 2>&1
 	_rc=$?
 	if [ $_rc = 2 ]; then
-		echo "SKIP mutant $_name (its patch no longer applies to the source: update it)"
+		# A protection whose mutant no longer applies is a protection
+		# no longer proven: a failure, not a skip.
+		echo "FAIL mutant $_name: its patch no longer applies to the source (update it)"
+		failed=$((failed + 1))
 		return 0
 	elif [ $_rc != 0 ]; then
 		echo "FAIL mutant $_name: does not build (see $MDIR/$_name.build.log)"
 		failed=$((failed + 1))
 		return 0
 	fi
-	_out=$(NSSET_SEC_ENTER=$MDIR/$_name/nsset-enter NSSET_TEST_LOGS=$MDIR/$_name \
-		sh tests/security/run.sh "$_script" 2>&1)
+	_holder=
+	[ ! -x "$MDIR/$_name/nsset-holder" ] || _holder=$MDIR/$_name/nsset-holder
+	_out=$(NSSET_SEC_ENTER=$MDIR/$_name/nsset-enter NSSET_SEC_HOLDER=$_holder \
+		NSSET_TEST_LOGS=$MDIR/$_name sh tests/security/run.sh "$_script" 2>&1)
 	_hit=$(printf '%s\n' "$_out" | grep -F "FAIL security/$_script: " | grep -F -- "$_case" | head -n 1)
 	if [ -n "$_hit" ]; then
 		echo "PASS mutant $_name: caught by ${_hit#FAIL security/}" | cut -c1-240
@@ -165,6 +179,42 @@ mutant nsfs-any-owner t_attack "made by a user" "" \
 # lib/: a policy file writable by others is accepted.
 mutant policy-writable t_attack "policy: writable by others" "" \
 	lib/policy.c 's/if \(st->st_mode & \(S_IWGRP \| S_IWOTH\)\)\n\t\treturn nsset_fail\(e, 0, "%s: refusing policy: writable/if (0)\n\t\treturn nsset_fail(e, 0, "%s: refusing policy: writable/'
+
+# ---- the clean room (t_cleanroom) ------------------------------------------
+
+# The holder keeps its starter's resource limits...
+mutant cleanroom-limits-kept t_cleanroom "a hostile first member's limits" "" \
+	lib/cleanroom.c 's/(static int reset_limits\(struct nsset_err \*e\)\n\{\n)/$1\tif (e) return 0;\n/'
+
+# ... its scheduling, nice value, I/O class and affinity ...
+mutant cleanroom-sched-kept t_cleanroom "a hostile first member's limits" "" \
+	lib/cleanroom.c 's/(static int reset_scheduling\(struct nsset_err \*e\)\n\{\n)/$1\tif (e) return 0;\n/'
+
+# ... or the rest: oom_score_adj, personality, THP, TSC, timer slack.
+mutant cleanroom-misc-kept t_cleanroom "a hostile first member's limits" "" \
+	lib/cleanroom.c 's/(static int reset_misc\(struct nsset_err \*e\)\n\{\n)/$1\tif (e) return 0;\n/'
+
+# The holder stays in its starter's namespaces.
+mutant hostns-not-entered t_cleanroom "foreign network namespace starts a holder in the host" "" \
+	lib/hostns.c 's/if \(fds\[i\] >= 0 && setns\(fds\[i\], nsset_nstypes\[i\].flag\) < 0\)/if (0)/'
+
+# A caller inside another set's namespace is let through.
+mutant no-caller-check t_cleanroom "inside another set's network namespace is refused" "" \
+	lib/place.c 's/if \(nsset_caller_check\(&st, &p->id, e\) < 0\) \{/if (0) {/'
+
+# The holder looks at every session when one login comes or goes.
+mutant holder-rescans t_cleanroom "a join costs the holder no scan" "" \
+	lib/holder.c 's/(static void look_at\(struct holder \*h, struct watchlist \*wl, pid_t pid, uint64_t tag\)\n\{\n)/$1\trescan(h, wl);\n\t(void)pid, (void)tag;\n\treturn;\n/'
+
+# ---- what the policy promises one user (t_addrplan) --------------------------
+
+# Session sets probe the whole IPv4 pool again, formula addresses included.
+mutant sessions-take-any-address t_addrplan "only ever gets addresses of the session block" "" \
+	lib/netaddr.c 's/offset = 2 \+ q.low \+ \(\(uint64_t\)n \+ step\) % q.sessions;/offset = 2 + ((uint64_t)n + step) % q.hosts;/'
+
+# A size past 2^63-1 bytes is taken (and wraps in the kernel).
+mutant size-overflow-taken t_addrplan "a tmp size that would wrap" "" \
+	lib/policy.c 's/if \(v > \(unsigned long long\)NSSET_SIZE_MAX >> shift\) \{/if (0) {/'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

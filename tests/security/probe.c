@@ -221,6 +221,15 @@ int main(int argc, char **argv)
 		printf("%04o\n", (unsigned)m);
 		return 0;
 	}
-	fprintf(stderr, "usage: nsset-sec-probe creds|fds|signals|ptrace PID|limits|umask\n");
+	if (argc >= 2 && strcmp(argv[1], "tsc") == 0) {
+		/* PR_TSC_ENABLE (1) or PR_TSC_SIGSEGV (2): kept across fork
+		 * and exec, so a hook shows what its holder has. */
+		int v = 0;
+		if (prctl(PR_GET_TSC, &v) < 0)
+			return 1;
+		printf("tsc=%d\n", v);
+		return 0;
+	}
+	fprintf(stderr, "usage: nsset-sec-probe creds|fds|signals|ptrace PID|limits|umask|tsc\n");
 	return 2;
 }

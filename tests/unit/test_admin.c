@@ -216,6 +216,29 @@ static void test_lint_warnings(void **state)
 	nsset_admin_lint_free(&l);
 }
 
+/* A rule asking for a type the running kernel lacks gets a warning that
+ * names it; here against the real kernel, whichever it is (a kernel made
+ * to lack types is played in tests/pam/t_kernel.sh). */
+static void test_lint_kernel(void **state)
+{
+	(void)state;
+	struct nsset_admin_lint l;
+	lint("* user mnt,cgroup,time\n", &l);
+	assert_int_equal(l.errors, 0);
+	struct nsset_err e = { 0 };
+	int missing = nsset_nstypes_unsupported(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWTIME,
+						NULL, &e);
+	if (missing == 0) {
+		assert_int_equal(l.count, 0);
+	} else {
+		char want[1024];
+		snprintf(want, sizeof(want), "W 1 t.conf:1: warning: %s (logins under this rule "
+			 "are refused on this machine)\n", e.msg);
+		assert_string_equal(findings(&l), want);
+	}
+	nsset_admin_lint_free(&l);
+}
+
 static void test_lint_line(void **state)
 {
 	(void)state;
@@ -470,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_lint_errors_keep_line_numbers),
 		cmocka_unit_test(test_lint_too_many_errors),
 		cmocka_unit_test(test_lint_warnings),
+		cmocka_unit_test(test_lint_kernel),
 		cmocka_unit_test(test_lint_line),
 		cmocka_unit_test(test_resolve_names),
 		cmocka_unit_test(test_state_names),

@@ -1,6 +1,7 @@
 /* Unit tests for the core around the policy: set naming, meta, session
  * entries, the nsfs checks, the join order and its failure part-way, the
- * store's refusals, set descriptions and nsset-enter's argument grammar.
+ * store's refusals, set descriptions, nsset-enter's argument grammar and
+ * which namespace types the kernel supports (through a fake ns directory).
  * setns() and mount() are wrapped so error paths run without side effects.
  */
 /* wrap: setns mount */
@@ -325,6 +326,12 @@ static void test_describe(void **state)
 	struct nsset_meta m2;
 	nsset_describe(&r, 0, &u, &m2, &e);
 	assert_string_not_equal(m.id, m2.id);
+	/* The session set belongs to the uid, and carries the cap along. */
+	assert_int_equal(m.owner_id, 1000);
+	assert_int_equal(m.session_max, 0);
+	r.session_max = 3;
+	assert_int_equal(nsset_describe(&r, 0, &u, &m, &e), 0);
+	assert_int_equal(m.session_max, 3);
 
 	/* An expansion longer than a hostname may be is refused. */
 	r.scope = NSSET_SCOPE_USER;
@@ -375,6 +382,101 @@ static void test_enter_args(void **state)
 	assert_int_equal(nsset_enter_args_parse(0, none, NULL, &a, &why), -1);
 }
 
+/* ---- namespace types the kernel lacks ------------------------------------------- */
+
+/* A fake /proc/self/ns holding an entry for each type in `present`: an
+ * empty file, except time, which is a dangling symlink (the real entries
+ * are magic links: the entry counts, not what it points to). */
+static void fake_nsdir(char *dir, size_t size, int present)
+{
+	snprintf(dir, size, "/tmp/nsset-nsdir-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		if (!(present & nsset_nstypes[i].flag))
+			continue;
+		char path[128];
+		snprintf(path, sizeof(path), "%s/%s", dir, nsset_nstypes[i].name);
+		if (nsset_nstypes[i].flag == CLONE_NEWTIME)
+			assert_int_equal(symlink("time:[4026531834]", path), 0);
+		else
+			assert_int_equal(close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0444)), 0);
+	}
+}
+
+static void drop_nsdir(const char *dir)
+{
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "%s/%s", dir, nsset_nstypes[i].name);
+		unlink(path);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_kernel_support(void **state)
+{
+	(void)state;
+	char dir[64], want[256];
+	struct nsset_err e = { 0 };
+	const int combined = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID;
+
+	/* A kernel with every type: nothing missing, nothing said. */
+	fake_nsdir(dir, sizeof(dir), NSSET_NS_ALL_FLAGS);
+	assert_int_equal(nsset_nstypes_unsupported(NSSET_NS_ALL_FLAGS, dir, &e), 0);
+	assert_string_equal(e.msg, "");
+	drop_nsdir(dir);
+
+	/* Without time (Debian 12's user-mode-linux kernel): only a rule
+	 * that asks for time is hit, and the message names type and path. */
+	fake_nsdir(dir, sizeof(dir), NSSET_NS_ALL_FLAGS & ~CLONE_NEWTIME);
+	assert_int_equal(nsset_nstypes_unsupported(combined, dir, &e), 0);
+	assert_int_equal(nsset_nstypes_unsupported(CLONE_NEWNS | CLONE_NEWTIME, dir, &e),
+			 CLONE_NEWTIME);
+	snprintf(want, sizeof(want),
+		 "namespace 'time' is not supported by this kernel (no %s/time)", dir);
+	assert_string_equal(e.msg, want);
+	assert_int_equal(e.errnum, 0);
+	assert_int_equal(nsset_nstypes_unsupported(NSSET_NS_ALL_FLAGS, dir, &e), CLONE_NEWTIME);
+	drop_nsdir(dir);
+
+	/* Without cgroup and time: both named, in the table's order. */
+	fake_nsdir(dir, sizeof(dir), combined);
+	assert_int_equal(nsset_nstypes_unsupported(combined, dir, &e), 0);
+	assert_int_equal(nsset_nstypes_unsupported(NSSET_NS_ALL_FLAGS, dir, &e),
+			 CLONE_NEWCGROUP | CLONE_NEWTIME);
+	snprintf(want, sizeof(want), "namespaces 'cgroup', 'time' are not supported by this "
+		 "kernel (no %s/cgroup, %s/time)", dir, dir);
+	assert_string_equal(e.msg, want);
+	assert_int_equal(nsset_nstypes_unsupported(CLONE_NEWCGROUP | CLONE_NEWIPC, dir, &e),
+			 CLONE_NEWCGROUP);
+	snprintf(want, sizeof(want),
+		 "namespace 'cgroup' is not supported by this kernel (no %s/cgroup)", dir);
+	assert_string_equal(e.msg, want);
+	drop_nsdir(dir);
+
+	/* No directory at all (no /proc): an error, not "the kernel lacks mnt". */
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(nsset_nstypes_unsupported(CLONE_NEWNS, "/nonexistent/nsset/ns", &e), -1);
+	assert_int_equal(e.errnum, ENOENT);
+	assert_non_null(strstr(e.msg, "cannot tell which namespaces this kernel supports: "
+				      "/nonexistent/nsset/ns"));
+	/* Nothing asked, nothing looked at. */
+	assert_int_equal(nsset_nstypes_unsupported(0, "/nonexistent/nsset/ns", &e), 0);
+
+	/* The running kernel, through the compiled-in default: the answer is
+	 * exactly the types whose /proc/self/ns entry is missing. */
+	int absent = 0;
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", nsset_nstypes[i].name);
+		if (lstat(path, &st) < 0)
+			absent |= nsset_nstypes[i].flag;
+	}
+	assert_int_equal(nsset_nstypes_unsupported(NSSET_NS_ALL_FLAGS, NULL, &e), absent);
+	assert_int_equal(nsset_nstypes_unsupported(CLONE_NEWNS, NULL, &e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_store_refusals),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_enter_args),
+		cmocka_unit_test(test_kernel_support),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -258,54 +259,107 @@ static void test_pool_format(void **state)
 
 /* ---- IPv4 addresses ----------------------------------------------------- */
 
+/* The plan of a pool as netaddr.h describes it, worked out here on its own
+ * so that the tests check the library against the documented formulas. */
+struct plan {
+	uint64_t N, H, S, F, low;
+};
+
+static struct plan plan_of(const struct nsset_pool4 *p)
+{
+	struct plan q;
+	q.N = 1ULL << (32 - p->len);
+	q.H = q.N - 3;
+	q.S = q.H / 4 ? q.H / 4 : 1;
+	q.F = q.H - q.S;
+	q.low = (q.F + 1) / 2;
+	return q;
+}
+
 static void test_addr4_spec_examples(void **state)
 {
 	(void)state;
 	struct nsset_pool4 p = pool4("10.77.0.0/16");
-	assert_int_equal(nsset_pool4_hosts(&p), 65533);       /* H = 2^16 - 3 */
+	/* H = 2^16 - 3 = 65533: S = 16383 session addresses, F = 49150
+	 * formula addresses, low = 24575 of them below the session block. */
+	assert_int_equal(nsset_pool4_hosts(&p), 16383);
 
 	char gw[32];
 	nsset_addr4_format(nsset_gateway4(&p), gw, sizeof(gw));
 	assert_string_equal(gw, "10.77.0.1");
 
+	/* The same addresses as before the session block existed. */
 	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2001", 0), "10.77.7.211");
 	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2002", 0), "10.77.7.212");
 	/* group 3001: 10.77.0.0 + 65534 - 3001 = offset 62533 */
 	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "3001", 0), "10.77.244.69");
 	assert_int_equal(addr4_num(&p, NSSET_SCOPE_GROUP, "3001", 0), 0x0a4d0000u + 62533);
 
+	/* The session block: offsets 2 + 24575 = 24577 to 24577 + 16382. */
+	uint32_t first = 0, last = 0;
+	char a[32], b[32];
+	nsset_pool4_session_range(&p, &first, &last);
+	nsset_addr4_format(first, a, sizeof(a));
+	nsset_addr4_format(last, b, sizeof(b));
+	assert_string_equal(a, "10.77.96.1");
+	assert_string_equal(b, "10.77.159.255");
+
+	/* Users count up to the block and go on above it; groups count down
+	 * to it and go on below it. */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "24574", 0), "10.77.96.0");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "24575", 0), "10.77.160.0");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "24574", 0), "10.77.160.0");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "24575", 0), "10.77.96.0");
+
 	/* The bottom and the top of the assignable range. */
 	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "0", 0), "10.77.0.2");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "65532", 0), "10.77.255.254");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "49149", 0), "10.77.255.254");
 	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "0", 0), "10.77.255.254");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "65532", 0), "10.77.0.2");
-	/* uid 2^32-1: 4294967295 mod 65533 = 8 */
-	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "4294967295", 0), "10.77.0.10");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "4294967295", 0), "10.77.255.246");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "49149", 0), "10.77.0.2");
+	/* F wraps: uid 49150 is uid 0 again. */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "49150", 0), "10.77.0.2");
+	/* uid 2^32-1: 4294967295 mod 49150 = 43695, above the block:
+	 * offset 2 + 43695 + 16383 = 60080 */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "4294967295", 0), "10.77.234.176");
+	/* ... for a group: 65534 - 43695 - 16383 = 5456 */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "4294967295", 0), "10.77.21.80");
 
 	/* Another pool, another base: same offsets. */
 	struct nsset_pool4 q = pool4("192.168.0.0/16");
 	assert_string_equal(addr4(&q, NSSET_SCOPE_USER, "2001", 0), "192.168.7.211");
 	assert_string_equal(addr4(&q, NSSET_SCOPE_GROUP, "3001", 0), "192.168.244.69");
+
+	/* The widest pool: the block is 10.96.0.1 to 10.159.255.255. */
+	struct nsset_pool4 w = pool4("10.0.0.0/8");
+	assert_int_equal(nsset_pool4_hosts(&w), 4194303);
+	nsset_pool4_session_range(&w, &first, &last);
+	nsset_addr4_format(first, a, sizeof(a));
+	nsset_addr4_format(last, b, sizeof(b));
+	assert_string_equal(a, "10.96.0.1");
+	assert_string_equal(b, "10.159.255.255");
+	assert_string_equal(addr4(&w, NSSET_SCOPE_USER, "2001", 0), "10.0.7.211");
+	assert_string_equal(addr4(&w, NSSET_SCOPE_GROUP, "3001", 0), "10.255.244.69");
 }
 
 static void test_addr4_wraps(void **state)
 {
 	(void)state;
-	/* uid u and u + H get the same address: the scheme is a plain modulo,
-	 * so such sets clash (an error at creation, never a silent move). */
+	/* uid u and u + F get the same address: the formula is a plain
+	 * modulo, so such sets clash (an error at creation, never a silent
+	 * move). */
 	static const char *pools[] = { "10.77.0.0/16", "10.88.0.0/29", "10.0.0.0/8",
 				       "172.20.0.0/24", "10.1.2.240/28" };
 	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
 		struct nsset_pool4 p = pool4(pools[i]);
-		uint64_t H = nsset_pool4_hosts(&p);
-		assert_int_equal(H, (1ULL << (32 - p.len)) - 3);
+		struct plan q = plan_of(&p);
+		assert_int_equal(nsset_pool4_hosts(&p), q.S);
+		uint64_t F = q.F;
 		static const uint64_t ids[] = { 0, 1, 2001, 3001, 65532, 100000 };
 		for (size_t j = 0; j < sizeof(ids) / sizeof(ids[0]); j++) {
 			char a[24], b[24];
 			snprintf(a, sizeof(a), "%llu", (unsigned long long)ids[j]);
-			snprintf(b, sizeof(b), "%llu", (unsigned long long)(ids[j] + H));
-			if (ids[j] + H > 0xffffffffULL)
+			snprintf(b, sizeof(b), "%llu", (unsigned long long)(ids[j] + F));
+			if (ids[j] + F > 0xffffffffULL)
 				continue;
 			assert_int_equal(addr4_num(&p, NSSET_SCOPE_USER, a, 0),
 					 addr4_num(&p, NSSET_SCOPE_USER, b, 0));
@@ -322,30 +376,43 @@ static void test_addr4_wraps(void **state)
 static void test_addr4_small_pool(void **state)
 {
 	(void)state;
-	/* /29: N = 8, H = 5: network .0, bridge .1, sets .2 to .6, broadcast .7 */
+	/* /29: N = 8, H = 5: network .0, bridge .1, sets .2 to .6, broadcast
+	 * .7; S = 1 (the session block is .4), F = 4, low = 2. */
 	struct nsset_pool4 p = pool4("10.88.0.0/29");
-	assert_int_equal(nsset_pool4_hosts(&p), 5);
+	assert_int_equal(nsset_pool4_hosts(&p), 1);
 	char gw[32];
 	nsset_addr4_format(nsset_gateway4(&p), gw, sizeof(gw));
 	assert_string_equal(gw, "10.88.0.1");
+	uint32_t first = 0, last = 0;
+	nsset_pool4_session_range(&p, &first, &last);
+	assert_int_equal(first, p.base + 4);
+	assert_int_equal(last, p.base + 4);
 
-	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2000", 0), "10.88.0.2");   /* 2000 % 5 = 0 */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2000", 0), "10.88.0.2");   /* 2000 % 4 = 0 */
 	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2001", 0), "10.88.0.3");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2006", 0), "10.88.0.3");   /* clashes with 2001 */
-	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2004", 0), "10.88.0.6");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2005", 0), "10.88.0.2");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2005", 0), "10.88.0.3");   /* clashes with 2001 */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2002", 0), "10.88.0.5");   /* over the block */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2006", 0), "10.88.0.5");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2003", 0), "10.88.0.6");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_USER, "2004", 0), "10.88.0.2");
 	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "3000", 0), "10.88.0.6");  /* top */
 	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "3001", 0), "10.88.0.5");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "3004", 0), "10.88.0.2");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "3002", 0), "10.88.0.3");  /* under the block */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_GROUP, "3003", 0), "10.88.0.2");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 0), "10.88.0.4");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 1), "-");
 
-	/* Every id of every scope lands on .2 to .6, each of them reached. */
+	/* Every user and group id lands outside the session block, on every
+	 * other address from .2 to N-2, each of them reached. */
 	static const char *pools[] = { "10.88.0.0/29", "10.88.0.16/28", "10.88.1.0/24" };
 	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
 		struct nsset_pool4 q = pool4(pools[i]);
-		uint64_t N = 1ULL << (32 - q.len), H = nsset_pool4_hosts(&q);
+		struct plan pl = plan_of(&q);
+		uint64_t N = pl.N;
 		uint32_t lo = q.base + 2, hi = (uint32_t)(q.base + N - 2);
+		nsset_pool4_session_range(&q, &first, &last);
 		unsigned char seen_u[256] = { 0 }, seen_g[256] = { 0 };
-		for (unsigned id = 0; id < 3 * H + 7; id++) {
+		for (unsigned id = 0; id < 3 * pl.H + 7; id++) {
 			char s[16];
 			snprintf(s, sizeof(s), "%u", id);
 			uint32_t u = addr4_num(&q, NSSET_SCOPE_USER, s, 0);
@@ -353,12 +420,17 @@ static void test_addr4_small_pool(void **state)
 			if (u < lo || u > hi || g < lo || g > hi)
 				fail_msg("%s: id %u -> user %08x group %08x, outside %08x..%08x",
 					 pools[i], id, u, g, lo, hi);
+			if ((u >= first && u <= last) || (g >= first && g <= last))
+				fail_msg("%s: id %u -> user %08x group %08x, in the session block",
+					 pools[i], id, u, g);
 			seen_u[u - q.base] = 1;
 			seen_g[g - q.base] = 1;
 		}
-		for (uint32_t o = 2; o <= N - 2; o++)
-			if (!seen_u[o] || !seen_g[o])
+		for (uint32_t o = 2; o <= N - 2; o++) {
+			bool block = q.base + o >= first && q.base + o <= last;
+			if (!block && (!seen_u[o] || !seen_g[o]))
 				fail_msg("%s: offset %u never given", pools[i], o);
+		}
 	}
 }
 
@@ -366,47 +438,158 @@ static void test_addr4_sessions(void **state)
 {
 	(void)state;
 	struct nsset_pool4 p = pool4("10.77.0.0/16");
-	/* hex32 = 0x01234567 = 19088743; mod 65533 = 18640; + 2 = 18642 */
-	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 0), "10.77.72.210");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 1), "10.77.72.211");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456700000000", 0), "10.77.72.210");
+	/* hex32 = 0x01234567 = 19088743; mod 16383 = 2548; the block starts
+	 * at offset 24577: 27125 */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 0), "10.77.105.245");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 1), "10.77.105.246");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456700000000", 0), "10.77.105.245");
 	/* Only the first 8 hex digits count. */
 	assert_int_equal(addr4_num(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 0),
 			 addr4_num(&p, NSSET_SCOPE_SESSION, "01234567ffffffff", 0));
-	/* 0xffffffff mod 65533 = 8 */
-	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "ffffffff00000000", 0), "10.77.0.10");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0000000000000000", 0), "10.77.0.2");
+	/* 0xffffffff mod 16383 = 15 */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "ffffffff00000000", 0), "10.77.96.16");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0000000000000000", 0), "10.77.96.1");
 
-	/* Probing in a /29: steps 0..H-1 visit every address exactly once,
-	 * going up and wrapping; step H is past the pool. */
-	struct nsset_pool4 s = pool4("10.88.0.0/29");
-	static const char *ids[] = { "0000000000000000", "0000000300000000", "ffffffffffffffff",
+	/* Probing in a /28 (S = 3, the block .7 to .9): steps 0..S-1 visit
+	 * every session address exactly once, going up and wrapping; step S
+	 * is past the block. */
+	struct nsset_pool4 s = pool4("10.88.0.0/28");
+	assert_int_equal(nsset_pool4_hosts(&s), 3);
+	static const char *ids[] = { "0000000000000000", "0000000400000000", "ffffffffffffffff",
 				     "deadbeef01234567" };
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		unsigned seen = 0;
 		uint32_t first = addr4_num(&s, NSSET_SCOPE_SESSION, ids[i], 0), prev = first;
-		for (uint64_t step = 0; step < 5; step++) {
+		for (uint64_t step = 0; step < 3; step++) {
 			uint32_t a = addr4_num(&s, NSSET_SCOPE_SESSION, ids[i], step);
-			if (a < s.base + 2 || a > s.base + 6)
-				fail_msg("%s step %llu: %08x outside the pool", ids[i],
+			if (a < s.base + 7 || a > s.base + 9)
+				fail_msg("%s step %llu: %08x outside the session block", ids[i],
 					 (unsigned long long)step, a);
-			if (step > 0) /* the next one up, wrapping from .6 to .2 */
-				assert_int_equal(a, prev == s.base + 6 ? s.base + 2 : prev + 1);
+			if (step > 0) /* the next one up, wrapping from .9 to .7 */
+				assert_int_equal(a, prev == s.base + 9 ? s.base + 7 : prev + 1);
 			seen |= 1u << (a - s.base);
 			prev = a;
 		}
-		assert_int_equal(seen, 0x7c);   /* offsets 2..6 */
-		assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, ids[i], 5), "-");
+		assert_int_equal(seen, 0x380);  /* offsets 7..9 */
+		assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, ids[i], 3), "-");
 		assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, ids[i], UINT64_MAX), "-");
 	}
-	/* 0x00000003 mod 5 = 3: starts at .5, then .6, .2 */
-	assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, "0000000300000000", 0), "10.88.0.5");
-	assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, "0000000300000000", 1), "10.88.0.6");
-	assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, "0000000300000000", 2), "10.88.0.2");
-	assert_int_equal(nsset_pool4_hosts(&s), 5);
-	/* In a /16 the last candidate is step H - 1. */
-	assert_string_not_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 65532), "-");
-	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 65533), "-");
+	/* 0xdeadbeef mod 3 = 2: starts at .9, then .7, .8 */
+	assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, "deadbeef01234567", 0), "10.88.0.9");
+	assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, "deadbeef01234567", 1), "10.88.0.7");
+	assert_string_equal(addr4(&s, NSSET_SCOPE_SESSION, "deadbeef01234567", 2), "10.88.0.8");
+	/* In a /16 the last candidate is step S - 1. */
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 16382), "10.77.105.244");
+	assert_string_equal(addr4(&p, NSSET_SCOPE_SESSION, "0123456789abcdef", 16383), "-");
+}
+
+/* xorshift64*: a fixed sequence, so a failure names ids that reproduce it. */
+static uint64_t next_rand(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545f4914f6cdd1dULL;
+}
+
+/* The property the split exists for (issue 12): no session set, whatever
+ * its id and however far it probes, ever takes an address the formula
+ * gives a user or a group set, in any pool. Then nobody can occupy
+ * another user's address by opening and closing sessions. */
+static void test_addr4_plan_disjoint(void **state)
+{
+	(void)state;
+	uint64_t x = 0x6e73736574ULL;   /* "nsset" */
+	for (unsigned len = 8; len <= 29; len++) {
+		/* A low and a high base, to catch an offset leaving the pool. */
+		static const uint32_t bases[] = { 0x0a000000, 0xdf000000 };
+		for (size_t bi = 0; bi < 2; bi++) {
+			char text[32], b[16];
+			nsset_addr4_format(bases[bi], b, sizeof(b));
+			snprintf(text, sizeof(text), "%s/%u", b, len);
+			struct nsset_pool4 p = pool4(text);
+			struct plan q = plan_of(&p);
+			uint32_t first, last;
+			nsset_pool4_session_range(&p, &first, &last);
+			assert_int_equal(nsset_pool4_hosts(&p), q.S);
+			assert_int_equal((uint64_t)last - first + 1, q.S);
+			assert_true(q.S >= 1 && q.F >= 4);
+			assert_true(first >= p.base + 2 && last <= p.base + q.N - 2);
+
+			/* Random ids and steps, plus the edges of the formula. */
+			uint64_t edges[] = { 0, 1, q.low - 1, q.low, q.F - q.low - 1, q.F - q.low,
+					     q.F - 1, q.F, q.F + q.low, 0xfffffffeULL, 0xffffffffULL };
+			size_t rounds = len >= 22 ? 3000 : 600;
+			for (size_t i = 0; i < rounds + sizeof(edges) / sizeof(edges[0]); i++) {
+				uint64_t r = next_rand(&x);
+				uint32_t uid = i < rounds ? (uint32_t)r : (uint32_t)edges[i - rounds];
+				uint32_t gid = i < rounds ? (uint32_t)(r >> 32) : (uint32_t)edges[i - rounds];
+				uint64_t step = i < rounds ? next_rand(&x) % q.S : (i % 2 ? q.S - 1 : 0);
+				char us[16], gs[16], ss[20];
+				snprintf(us, sizeof(us), "%u", uid);
+				snprintf(gs, sizeof(gs), "%u", gid);
+				snprintf(ss, sizeof(ss), "%08x%08x", i < rounds ? (uint32_t)next_rand(&x) : uid,
+					 (uint32_t)r);
+				uint32_t u = addr4_num(&p, NSSET_SCOPE_USER, us, 0);
+				uint32_t g = addr4_num(&p, NSSET_SCOPE_GROUP, gs, 0);
+				uint32_t s = addr4_num(&p, NSSET_SCOPE_SESSION, ss, step);
+				if (s < first || s > last || s == u || s == g)
+					fail_msg("%s: session %s step %llu -> %08x (block %08x..%08x), "
+						 "user %s -> %08x, group %s -> %08x", text, ss,
+						 (unsigned long long)step, s, first, last, us, u, gs, g);
+				if ((u >= first && u <= last) || (g >= first && g <= last) ||
+				    u < p.base + 2 || g < p.base + 2 || u > p.base + q.N - 2 ||
+				    g > p.base + q.N - 2)
+					fail_msg("%s: user %s -> %08x, group %s -> %08x: in the session "
+						 "block %08x..%08x or outside the pool", text, us, u, gs, g,
+						 first, last);
+			}
+		}
+	}
+
+	/* Small pools, exhaustively: every residue of every scope. The
+	 * formula addresses of users (and of groups) are exactly the F
+	 * addresses outside the block, the session candidates exactly the S
+	 * inside it. */
+	for (unsigned len = 20; len <= 29; len++) {
+		char text[32];
+		snprintf(text, sizeof(text), "10.64.0.0/%u", len);
+		struct nsset_pool4 p = pool4(text);
+		struct plan q = plan_of(&p);
+		static unsigned char kind[4096];        /* per offset: 1 user, 2 group, 4 session */
+		memset(kind, 0, sizeof(kind));
+		assert_true(q.N <= sizeof(kind));
+		for (uint64_t id = 0; id < q.F; id++) {
+			char s[24];
+			snprintf(s, sizeof(s), "%llu", (unsigned long long)id);
+			kind[addr4_num(&p, NSSET_SCOPE_USER, s, 0) - p.base] |= 1;
+			kind[addr4_num(&p, NSSET_SCOPE_GROUP, s, 0) - p.base] |= 2;
+		}
+		/* All session residues, with the first and the last step. */
+		for (uint64_t h = 0; h < q.S; h++) {
+			char s[20];
+			snprintf(s, sizeof(s), "%08x00000000", (unsigned)h);
+			kind[addr4_num(&p, NSSET_SCOPE_SESSION, s, 0) - p.base] |= 4;
+			kind[addr4_num(&p, NSSET_SCOPE_SESSION, s, q.S - 1) - p.base] |= 4;
+		}
+		uint64_t users = 0, groups = 0, sessions = 0;
+		for (uint64_t o = 0; o < q.N; o++) {
+			unsigned k = kind[o];
+			if ((k & 4) && (k & 3))
+				fail_msg("%s: offset %llu is a session and a formula address", text,
+					 (unsigned long long)o);
+			if (k && (o < 2 || o > q.N - 2))
+				fail_msg("%s: offset %llu given", text, (unsigned long long)o);
+			if (k && k != 3 && k != 4)
+				fail_msg("%s: offset %llu: kind %u", text, (unsigned long long)o, k);
+			users += (k & 1) != 0;
+			groups += (k & 2) != 0;
+			sessions += (k & 4) != 0;
+		}
+		assert_int_equal(users, q.F);
+		assert_int_equal(groups, q.F);
+		assert_int_equal(sessions, q.S);
+	}
 }
 
 static void test_addr4_refusals(void **state)
@@ -566,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_addr4_wraps),
 		cmocka_unit_test(test_addr4_small_pool),
 		cmocka_unit_test(test_addr4_sessions),
+		cmocka_unit_test(test_addr4_plan_disjoint),
 		cmocka_unit_test(test_addr4_refusals),
 		cmocka_unit_test(test_addr6),
 		cmocka_unit_test(test_veth_names),

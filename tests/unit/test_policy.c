@@ -472,6 +472,17 @@ static void test_option_errors(void **state)
 		{ "net.bridge=abcdefghijklmnop\n",
 		  ORIGIN ":1: invalid bridge name: 'net.bridge=abcdefghijklmnop'" },
 		{ "hook.timeout=0\n", ORIGIN ":1: invalid hook.timeout (1..10 seconds): 'hook.timeout=0'" },
+		{ "session.max=0\n",
+		  ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max=0'" },
+		{ "session.max=100001\n",
+		  ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max=100001'" },
+		{ "session.max=-1\n",
+		  ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max=-1'" },
+		{ "session.max=\n", ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max='" },
+		{ "session.max=Unlimited\n",
+		  ORIGIN ":1: invalid session.max (1..100000 or unlimited): 'session.max=Unlimited'" },
+		{ "session.max=2 x\n", ORIGIN ":1: a setting line takes one key=value: 'x'" },
+		{ "session.max=2\nsession.max=2\n", ORIGIN ":2: duplicate setting: 'session.max'" },
 		{ "net.mtu=1500\n", ORIGIN ":1: unknown setting: 'net.mtu=1500'" },
 		{ "net.ipv4=10.0.0.0/8 net.ipv6=fd77::/64\n",
 		  ORIGIN ":1: a setting line takes one key=value: 'net.ipv6=fd77::/64'" },
@@ -499,6 +510,19 @@ static void test_option_errors(void **state)
 	assert_true(v.netconf.v6.set);
 	assert_int_equal(v.netconf.v6.len, 64);
 	assert_int_equal(v.netconf.hook_timeout, 7);
+	/* session.max=: the default, a number, unlimited; every rule gets it. */
+	assert_int_equal(v.session_max, NSSET_SESSION_MAX_DEFAULT);
+	assert_int_equal(NSSET_SESSION_MAX_DEFAULT, 64);
+	struct nsset_policy sp;
+	parse_ok("erin session mnt\nsession.max=2\nalice user mnt\n", &sp, 2);
+	assert_int_equal(sp.rules[0].session_max, 2);
+	assert_int_equal(sp.rules[1].session_max, 2);
+	nsset_policy_free(&sp);
+	v = one_rule("erin session mnt\nsession.max=100000\n");
+	assert_int_equal(v.session_max, 100000);
+	v = one_rule("session.max=unlimited # no cap\nerin session mnt\n");
+	assert_int_equal(v.session_max, NSSET_SESSION_MAX_NONE);
+	assert_int_equal(NSSET_SESSION_MAX_NONE, 0);
 
 	/* Every option once, in any order, is fine. */
 	struct nsset_rule r = one_rule("alice user mnt,uts nnp=yes shell=/bin/zsh keep=sessions "
@@ -574,6 +598,110 @@ static void test_tmp_sizes(void **state)
 	assert_string_equal(r.tmp_size, "");
 	r = one_rule("alice user mnt\n");
 	assert_false(r.tmp_private);
+}
+
+/* nsset_size_parse, the one size parser: at each suffix the largest size
+ * accepted and the smallest refused. Sizes are refused above 2^63-1 bytes
+ * (NSSET_SIZE_MAX), where tmpfs's unchecked arithmetic starts to wrap. */
+static void test_size_boundaries(void **state)
+{
+	(void)state;
+	assert_true(NSSET_SIZE_MAX == 9223372036854775807LL);
+	static const struct {
+		const char *text;
+		unsigned long long bytes;
+	} ok[] = {
+		{ "1", 1 },
+		{ "999999999999999", 999999999999999ULL },              /* 15 digits, no suffix */
+		{ "1k", 1024 },
+		{ "999999999999999k", 999999999999999ULL << 10 },       /* k: the digits run out first */
+		{ "999999999999999K", 999999999999999ULL << 10 },
+		{ "1m", 1ULL << 20 },
+		{ "8796093022207m", ((1ULL << 43) - 1) << 20 },         /* 2^63 - 2^20 */
+		{ "8796093022207M", ((1ULL << 43) - 1) << 20 },
+		{ "1g", 1ULL << 30 },
+		{ "8589934591g", ((1ULL << 33) - 1) << 30 },            /* 2^63 - 2^30 */
+		{ "8589934591G", ((1ULL << 33) - 1) << 30 },
+		{ "0008589934591g", ((1ULL << 33) - 1) << 30 },         /* leading zeros count as digits */
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct nsset_size sz;
+		memset(&sz, 0x55, sizeof(sz));
+		if (nsset_size_parse(ok[i].text, false, &sz) != 0)
+			fail_msg("size %s refused (errno %d)", ok[i].text, errno);
+		if (sz.bytes != ok[i].bytes || sz.percent != 0)
+			fail_msg("size %s: %llu bytes, %u%%", ok[i].text, sz.bytes, sz.percent);
+		assert_true(sz.bytes <= (unsigned long long)NSSET_SIZE_MAX);
+	}
+	static const struct {
+		const char *text;
+		int err;
+	} bad[] = {
+		{ "1000000000000000", EINVAL },         /* 16 digits */
+		{ "1000000000000000k", EINVAL },
+		{ "8796093022208m", ERANGE },           /* 2^63 bytes */
+		{ "8796093022208M", ERANGE },
+		{ "8589934592g", ERANGE },              /* 2^63 bytes */
+		{ "8589934592G", ERANGE },
+		{ "17179869184g", ERANGE },             /* 2^64: wraps to 0 = no limit in tmpfs */
+		{ "17179869185g", ERANGE },             /* 2^64 + 2^30: wraps to 1 GiB */
+		{ "18014398509481984m", EINVAL },       /* 2^64 in MiB: 17 digits */
+		{ "999999999999999g", ERANGE },
+		{ "999999999999999m", ERANGE },
+		{ "0", EINVAL }, { "0g", EINVAL }, { "000k", EINVAL }, { "", EINVAL },
+		{ "g", EINVAL }, { "1t", EINVAL }, { "1e", EINVAL }, { "1gb", EINVAL },
+		{ "-1", EINVAL }, { "1 g", EINVAL }, { "0x10", EINVAL },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct nsset_size sz;
+		errno = 0;
+		if (nsset_size_parse(bad[i].text, true, &sz) == 0)
+			fail_msg("size '%s' accepted (%llu bytes)", bad[i].text, sz.bytes);
+		if (errno != bad[i].err)
+			fail_msg("size '%s': errno %d, not %d", bad[i].text, errno, bad[i].err);
+		assert_int_equal(sz.bytes, 0);
+		assert_int_equal(sz.percent, 0);
+	}
+	/* Percentages, only where the caller takes them. */
+	struct nsset_size sz;
+	assert_int_equal(nsset_size_parse("100%", true, &sz), 0);
+	assert_int_equal(sz.percent, 100);
+	assert_int_equal(sz.bytes, 0);
+	assert_int_equal(nsset_size_parse("1%", true, &sz), 0);
+	assert_int_equal(sz.percent, 1);
+	assert_int_equal(nsset_size_parse("007%", true, &sz), 0);
+	assert_int_equal(sz.percent, 7);
+	errno = 0;
+	assert_int_equal(nsset_size_parse("101%", true, &sz), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(nsset_size_parse("50%", false, &sz), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+/* The same boundaries through the policy: the largest sizes pass, the
+ * overflowing ones are refused with file:line. */
+static void test_tmp_size_overflow(void **state)
+{
+	(void)state;
+	static const char *const good[] = { "999999999999999k", "8796093022207m", "8589934591g",
+					    "8589934591G", "100%" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "alice user mnt tmp=private:size=%s\n", good[i]);
+		struct nsset_rule r = one_rule(text);
+		assert_string_equal(r.tmp_size, good[i]);
+	}
+	static const char *const big[] = { "17179869184g", "8589934592g", "8589934592G",
+					   "8796093022208m", "999999999999999g" };
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		char text[128], msg[160];
+		snprintf(text, sizeof(text), "root none\nalice user mnt tmp=private:size=%s\n", big[i]);
+		snprintf(msg, sizeof(msg),
+			 ORIGIN ":2: tmp size too large (more than 2^63-1 bytes): 'tmp=private:size=%s'",
+			 big[i]);
+		parse_fails(text, msg);
+	}
 }
 
 static void test_keep(void **state)
@@ -1263,6 +1391,8 @@ int main(void)
 		cmocka_unit_test(test_option_errors),
 		cmocka_unit_test(test_hostname),
 		cmocka_unit_test(test_tmp_sizes),
+		cmocka_unit_test(test_size_boundaries),
+		cmocka_unit_test(test_tmp_size_overflow),
 		cmocka_unit_test(test_keep),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_cross_checks),
