@@ -62,7 +62,8 @@
 #
 # Variables: E2E_DIR ($NSSET_TEST_DIR/e2e), E2E_OUT ($NSSET_TEST_DIR/out,
 # mode 1777, visible inside every set), E2E_PORT, E2E_KEY, E2E_SSH_OPTS.
-# NSSET_TEST_SLOW=N multiplies the timeouts of e2e_wait and e2e_end (see
+# NSSET_TEST_SLOW=N multiplies the timeouts of e2e_wait and e2e_end, ssh's
+# ConnectTimeout and sshd's LoginGraceTime (see
 # tests/lib/assert.sh).
 
 E2E_DIR=${E2E_DIR:-$NSSET_TEST_DIR/e2e}
@@ -75,7 +76,7 @@ E2E_SSHD=${E2E_SSHD:-$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)}
 E2E_SSH_OPTS="-F /dev/null -i $E2E_KEY -o IdentitiesOnly=yes -o IdentityAgent=none
  -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
  -o GlobalKnownHostsFile=/dev/null -o ControlMaster=no -o ControlPath=none
- -o HostName=127.0.0.1 -o ConnectTimeout=30 -o LogLevel=ERROR"
+ -o HostName=127.0.0.1 -o ConnectTimeout=$(_e_slow 30) -o LogLevel=ERROR"
 _e2e_mark=$((7000000 + ($$ % 1000) * 1000))
 _e2e_holds=$E2E_DIR/holds
 
@@ -165,7 +166,7 @@ e2e_sshd_start() {
 		PrintLastLog no
 		UseDNS no
 		MaxStartups 200
-		LoginGraceTime 120
+		LoginGraceTime $(_e_slow 120)
 		LogLevel VERBOSE
 		Subsystem sftp $_e_sftp
 		EOF
