@@ -62,8 +62,12 @@
 #
 # Variables: E2E_DIR ($NSSET_TEST_DIR/e2e), E2E_OUT ($NSSET_TEST_DIR/out,
 # mode 1777, visible inside every set), E2E_PORT, E2E_KEY, E2E_SSH_OPTS.
+# NSSET_TEST_SLOW=N multiplies the timeouts of e2e_wait and e2e_end, ssh's
+# ConnectTimeout and sshd's LoginGraceTime (see
+# tests/lib/assert.sh).
 
 E2E_DIR=${E2E_DIR:-$NSSET_TEST_DIR/e2e}
+_e_slow() { echo $(($1 * ${NSSET_TEST_SLOW:-1})); }
 E2E_OUT=${E2E_OUT:-$NSSET_TEST_DIR/out}
 E2E_PORT=${E2E_PORT:-2201}
 E2E_KEY=$E2E_DIR/client_ed25519
@@ -72,7 +76,7 @@ E2E_SSHD=${E2E_SSHD:-$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)}
 E2E_SSH_OPTS="-F /dev/null -i $E2E_KEY -o IdentitiesOnly=yes -o IdentityAgent=none
  -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
  -o GlobalKnownHostsFile=/dev/null -o ControlMaster=no -o ControlPath=none
- -o HostName=127.0.0.1 -o ConnectTimeout=30 -o LogLevel=ERROR"
+ -o HostName=127.0.0.1 -o ConnectTimeout=$(_e_slow 30) -o LogLevel=ERROR"
 _e2e_mark=$((7000000 + ($$ % 1000) * 1000))
 _e2e_holds=$E2E_DIR/holds
 
@@ -162,7 +166,7 @@ e2e_sshd_start() {
 		PrintLastLog no
 		UseDNS no
 		MaxStartups 200
-		LoginGraceTime 120
+		LoginGraceTime $(_e_slow 120)
 		LogLevel VERBOSE
 		Subsystem sftp $_e_sftp
 		EOF
@@ -258,7 +262,7 @@ e2e_hold() {
 
 e2e_wait() {
 	_e_f=$E2E_OUT/$1
-	_e_deadline=$(($(date +%s) + ${2:-30}))
+	_e_deadline=$(($(date +%s) + $(_e_slow "${2:-30}")))
 	while [ ! -e "$_e_f" ]; do
 		_e_p=$(cat "$_e_f.pid" 2>/dev/null)
 		if [ -n "$_e_p" ] && ! kill -0 "$_e_p" 2>/dev/null; then
@@ -268,7 +272,7 @@ e2e_wait() {
 			return 1
 		fi
 		if [ "$(date +%s)" -ge "$_e_deadline" ]; then
-			echo "e2e_wait $1: timed out after ${2:-30}s: $(tail -n 3 "$E2E_DIR/$1.log" | tr '\r\n' '  ')" >&2
+			echo "e2e_wait $1: timed out after $(_e_slow "${2:-30}")s: $(tail -n 3 "$E2E_DIR/$1.log" | tr '\r\n' '  ')" >&2
 			return 1
 		fi
 		sleep 0.05
@@ -308,7 +312,7 @@ _e2e_client() {
 }
 
 _e2e_reap() {
-	_e_c=$1 _e_limit=$((${2:-20} * 20)) _e_n=0
+	_e_c=$1 _e_limit=$(($(_e_slow "${2:-20}") * 20)) _e_n=0
 	while kill -0 "$_e_c" 2>/dev/null; do
 		case $(cut -d' ' -f3 "/proc/$_e_c/stat" 2>/dev/null) in Z | '') break ;; esac
 		_e_n=$((_e_n + 1))

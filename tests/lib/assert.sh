@@ -69,6 +69,8 @@
 #                              user's process, inside the set
 #   ns_of PID TYPE             print readlink /proc/PID/ns/TYPE, e.g. mnt:[4026532301]
 #   ns_id PID TYPE             just the inode number
+#   have_ns TYPE               true when this kernel has namespaces of TYPE
+#                              (user-mode-linux has no time namespaces)
 #   end_session LOGIN_PID [TIMEOUT=20]
 #                              end a session like a logout: SIGTERM the session
 #                              process, let nsset-login close the PAM session;
@@ -116,6 +118,12 @@
 # Variables: NSSET_BUILD NSSET_LOGIN NSSET_MODULE NSSET_HOLDER NSSET_SERVICE
 # (default nsset-test) NSSET_STORE (/run/nsset) OUT ($NSSET_TEST_DIR/out)
 # NSSET_TEST_DIR NSSET_TEST_LOG, and after run: RC STDOUT STDERR.
+#
+# NSSET_TEST_SLOW=N (a whole number, default 1) multiplies the timeouts of
+# the waiting helpers (wait_file, end_session, log_wait and the e2e ones),
+# for slow kernels: user-mode-linux (tests/debian12/README.md) forks and
+# execs several times slower than the host.  What is asserted stays.
+# `slow N` prints N seconds scaled so, for a script's own waits.
 
 # ---- refuse to run outside the sandbox -----------------------------------
 
@@ -131,6 +139,9 @@ NSSET_MODULE=${NSSET_MODULE:-$NSSET_BUILD/pam_nsset.so}
 NSSET_HOLDER=${NSSET_HOLDER:-$NSSET_BUILD/nsset-holder}
 NSSET_SERVICE=${NSSET_SERVICE:-nsset-test}
 NSSET_STORE=${NSSET_STORE:-/run/nsset}
+NSSET_TEST_SLOW=${NSSET_TEST_SLOW:-1}
+case $NSSET_TEST_SLOW in '' | *[!0-9]* | 0) echo "assert.sh: NSSET_TEST_SLOW must be a whole number >= 1" >&2; exit 2 ;; esac
+slow() { echo $(($1 * NSSET_TEST_SLOW)); }
 OUT=$NSSET_TEST_DIR/out
 
 _t_script=$(basename "$0")
@@ -354,7 +365,7 @@ login_bg() {
 
 wait_file() {
 	_t_file=$(_t_out_path "$1")
-	_t_deadline=$(($(date +%s) + ${2:-20}))
+	_t_deadline=$(($(date +%s) + $(slow "${2:-20}")))
 	while [ ! -e "$_t_file" ]; do
 		if [ -s "$_t_file.pid" ]; then
 			_t_pid=$(cat "$_t_file.pid")
@@ -368,7 +379,7 @@ wait_file() {
 			fi
 		fi
 		if [ "$(date +%s)" -ge "$_t_deadline" ]; then
-			fail "wait_file $1: timed out after ${2:-20}s"
+			fail "wait_file $1: timed out after $(slow "${2:-20}")s"
 			return
 		fi
 		sleep 0.05
@@ -403,9 +414,13 @@ ns_id() {
 	readlink "/proc/$1/ns/$2" | sed 's/.*\[\([0-9]*\)\]/\1/'
 }
 
+have_ns() {
+	[ -e "/proc/self/ns/$1" ]
+}
+
 end_session() {
 	_t_lp=$1
-	_t_limit=$((${2:-20} * 10))
+	_t_limit=$(($(slow "${2:-20}") * 10))
 	for _t_c in $(_t_children "$_t_lp"); do
 		kill -TERM "$_t_c" 2>/dev/null
 	done
@@ -492,7 +507,7 @@ log_since_mark() {
 }
 
 log_wait() {
-	_t_limit=$((${2:-5} * 20))
+	_t_limit=$(($(slow "${2:-5}") * 20))
 	_t_n=0
 	until log_since_mark | grep -Fq -- "$1"; do
 		_t_n=$((_t_n + 1))

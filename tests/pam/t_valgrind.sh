@@ -6,10 +6,16 @@
 . "$(dirname "$0")/../lib/assert.sh"
 require_file "$NSSET_LOGIN" "$NSSET_MODULE" "$NSSET_HOLDER"
 command -v valgrind >/dev/null || { case_begin valgrind; fail "valgrind not installed"; summary; }
-write_policy 'alice user mnt,uts,ipc,net,pid,cgroup,time tmp=private:size=8m hostname=vg-%u
+# Every namespace type this kernel has: user-mode-linux's 6.1 has no time
+# namespaces (t_core checks that a time rule is refused there).
+EVERY=mnt,uts,ipc,net,pid,cgroup,time EVERY_CASE="every namespace type"
+if ! have_ns time; then
+	EVERY=mnt,uts,ipc,net,pid,cgroup EVERY_CASE="every namespace type but time (this kernel has none)"
+fi
+write_policy "alice user $EVERY tmp=private:size=8m hostname=vg-%u
 bob user uts,ipc,net
 erin session mnt,net tmp=private
-frank none'
+frank none"
 write_service nsset-test ""
 
 vg() { # USER: one login under memcheck
@@ -21,7 +27,7 @@ vg() { # USER: one login under memcheck
 	assert_eq "" "$report" "memcheck report for $1"
 }
 
-case_begin "valgrind: create and join a set of every namespace type"
+case_begin "valgrind: create and join a set of $EVERY_CASE"
 vg alice
 vg alice
 case_begin "valgrind: a set without a mount namespace"

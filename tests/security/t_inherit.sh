@@ -9,10 +9,15 @@
 
 . "$(dirname "$0")/lib.sh"
 
+# grp21: a set of every namespace type.  `all` includes time, which
+# user-mode-linux's 6.1 lacks (a time rule is refused there: t_core), so on
+# such a kernel it names the others.
+ALL_NS=all
+have_ns time || ALL_NS=mnt,uts,ipc,net,pid,cgroup
 POLICY='root        none
 frank       none
 grp01       user      mnt,uts,ipc,pid,net     tmp=private hostname=h-%u
-grp21       user      all
+grp21       user      '$ALL_NS'
 grp22       user      mnt,ipc,net             net=none hook=probe
 grp23       user      mnt,ipc,net             net=none hook=probe
 grp24       user      mnt,ipc,net             net=none hook=probe
