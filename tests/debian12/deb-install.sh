@@ -11,8 +11,8 @@
 #
 # Checks, in order: apt installs both packages with their dependencies;
 # nsset-enter is not setuid and the policy is a conffile; the PAM profile is
-# registered but off; pam-auth-update --enable puts the module last in the
-# common account and session stacks; a login through those stacks (pamtester)
+# registered but off; pam-auth-update --enable puts the module in
+# common-account and last in common-session, not in the non-interactive one; a login through those stacks (pamtester)
 # makes the user's set from the installed holder and policy, without the
 # tmpfiles entry having run; nsset-enter refuses without its setuid bit and,
 # after dpkg-statoverride (kept across a reinstall), runs a command in the
@@ -79,15 +79,21 @@ fi
 check "pam-auth-update --enable nsset" pam-auth-update --enable nsset
 check "common-account has account required pam_nsset.so" \
 	grep -Eq '^account[[:space:]]+required[[:space:]]+pam_nsset\.so' /etc/pam.d/common-account
-for f in common-session common-session-noninteractive; do
-	last=$(session_modules /etc/pam.d/$f | tail -n 1)
-	if [ "$last" = pam_nsset.so ] &&
-		grep -Eq '^session[[:space:]]+required[[:space:]]+pam_nsset\.so' /etc/pam.d/$f; then
-		pass "$f: session required pam_nsset.so, last"
-	else
-		fail "$f: session required pam_nsset.so, last" "$(grep -v '^#' /etc/pam.d/$f | grep .)"
-	fi
-done
+last=$(session_modules /etc/pam.d/common-session | tail -n 1)
+if [ "$last" = pam_nsset.so ] &&
+	grep -Eq '^session[[:space:]]+required[[:space:]]+pam_nsset\.so' /etc/pam.d/common-session; then
+	pass "common-session: session required pam_nsset.so, last"
+else
+	fail "common-session: session required pam_nsset.so, last" "$(grep -v '^#' /etc/pam.d/common-session | grep .)"
+fi
+# systemd-user, cron and sudo include this one: systemd's user manager
+# cannot run in a pid or cgroup set (pam_nsset(8)).
+if grep -q pam_nsset /etc/pam.d/common-session-noninteractive; then
+	fail "common-session-noninteractive: no pam_nsset (interactive only)" \
+		"$(grep pam_nsset /etc/pam.d/common-session-noninteractive)"
+else
+	pass "common-session-noninteractive: no pam_nsset (interactive only)"
+fi
 
 # ---- a login through the common stacks ------------------------------------
 out=$(apt-get install -y -q --no-install-recommends pamtester 2>&1) ||
