@@ -238,7 +238,10 @@ int nsset_sdunit_enter(const struct nsset_setid *id, const struct nsset_log *log
 		r = job_wait(bus, &w);
 	sd_bus_slot_unref(slot);
 	if (r < 0) {
-		nsset_fail(e, -r, "systemd did not make the set's scope %s%s%s%s", name,
+		/* systemd's own words when it answered ("Unit nsset.slice is
+		 * masked."); its errno (ERFKILL there) would only mislead. */
+		nsset_fail(e, sd_bus_error_is_set(&err) ? 0 : -r,
+			   "systemd did not make the set's scope %s%s%s%s", name,
 			   sd_bus_error_is_set(&err) ? " (" : "",
 			   sd_bus_error_is_set(&err) ? err.message : "",
 			   sd_bus_error_is_set(&err) ? ")" : "");
