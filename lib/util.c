@@ -177,6 +177,31 @@ void close_fd(int *fd)
 	}
 }
 
+void cleanup_freep(void *p)
+{
+	int saved = errno;
+	free(*(void **)p);
+	errno = saved;
+}
+
+void cleanup_fclosep(FILE **f)
+{
+	if (*f) {
+		int saved = errno;
+		fclose(*f);
+		errno = saved;
+	}
+}
+
+void cleanup_closedirp(DIR **d)
+{
+	if (*d) {
+		int saved = errno;
+		closedir(*d);
+		errno = saved;
+	}
+}
+
 ssize_t read_small_file_at(int dirfd, const char *name, char *buf, size_t size)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <dirent.h>
 #include <sys/types.h>
 
 #include "common.h"
@@ -45,6 +47,25 @@ int random_hex16(char *buf);
 
 /* Close an fd if >= 0 and set it to -1; keeps errno. */
 void close_fd(int *fd);
+
+/* Cleanup by construction: a variable declared with one of these is
+ * released when it goes out of scope, on every return path, keeping errno
+ * (so `return nsset_fail(e, errno, ...)` stays right). Hand a resource on
+ * with TAKE_FD()/TAKE_PTR(), which leave -1/NULL behind.
+ *
+ *   _cleanup_close_ int fd = open(...);
+ *   _cleanup_free_ char *buf = malloc(n);
+ */
+void cleanup_freep(void *p);
+void cleanup_fclosep(FILE **f);
+void cleanup_closedirp(DIR **d);
+#define _cleanup_(fn) __attribute__((cleanup(fn)))
+#define _cleanup_close_ _cleanup_(close_fd)
+#define _cleanup_free_ _cleanup_(cleanup_freep)
+#define _cleanup_fclose_ _cleanup_(cleanup_fclosep)
+#define _cleanup_closedir_ _cleanup_(cleanup_closedirp)
+#define TAKE_FD(fd) ({ int take_fd_ = (fd); (fd) = -1; take_fd_; })
+#define TAKE_PTR(p) ({ __typeof__(p) take_ptr_ = (p); (p) = NULL; take_ptr_; })
 
 /* Reads a small file at dirfd/name (at most size-1 bytes, NUL-terminated),
  * without following a symlink in the last component. Returns length or -1. */

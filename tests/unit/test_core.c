@@ -25,6 +25,7 @@
 #include "nstypes.h"
 #include "place.h"
 #include "store.h"
+#include "util.h"
 
 /* ---- wrapped syscalls ---------------------------------------------------- */
 
@@ -96,6 +97,37 @@ static void drop_scratch_set(int dir)
 }
 
 /* ---- naming ---------------------------------------------------------------- */
+
+/* The cleanup attributes release on scope exit, keep errno, and TAKE_*
+ * hands the resource on, leaving nothing to release behind. */
+static int cleanup_scope(int *taken)
+{
+	_cleanup_close_ int fd = open("/dev/null", O_RDONLY);
+	_cleanup_close_ int kept = open("/dev/null", O_RDONLY);
+	_cleanup_free_ char *buf = malloc(16);
+	_cleanup_fclose_ FILE *f = fopen("/dev/null", "r");
+	_cleanup_closedir_ DIR *d = opendir("/");
+	assert_true(fd >= 0 && kept >= 0 && buf && f && d);
+	*taken = TAKE_FD(kept);
+	assert_int_equal(kept, -1);
+	errno = EXDEV;
+	return fd;
+}
+
+static void test_cleanup_attrs(void **state)
+{
+	(void)state;
+	int taken = -1;
+	int fd = cleanup_scope(&taken);
+	assert_int_equal(errno, EXDEV);
+	assert_int_equal(fcntl(fd, F_GETFD), -1);       /* closed on return */
+	assert_true(fcntl(taken, F_GETFD) >= 0);        /* handed on, still open */
+	close(taken);
+	char *p = malloc(4);
+	char *q = TAKE_PTR(p);
+	assert_null(p);
+	free(q);
+}
 
 static void test_setid(void **state)
 {
@@ -480,6 +512,7 @@ static void test_kernel_support(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cleanup_attrs),
 		cmocka_unit_test(test_setid),
 		cmocka_unit_test(test_meta_roundtrip),
 		cmocka_unit_test(test_session_names),
