@@ -52,4 +52,26 @@ case_begin "nsset-enter(8) documents every exit code"
 for c in $(sed -n 's/^#define EXIT_[A-Z_]* \([0-9]*\)$/\1/p' helper/nsset-enter.c); do
 	grep -q "^\.It $c\|^\.It Sy $c\|Li $c\|^$c " man/nsset-enter.8 || fail "exit code $c not in nsset-enter.8"
 done
+case_begin "man pages name the install paths make install uses"
+# An example that installs a binary to one directory and then points at
+# another misleads (nsset-enter(8) once installed to sbin, then ran bin).
+dirs=$(make -s -n install PREFIX=/usr/local DESTDIR=/nonexistent 2>/dev/null |
+	sed -n 's#.*build[^ ]*/\(nsset-enter\|nssetctl\) /nonexistent\(/[^ ]*\)/\1$#\1=\2#p')
+assert_ne "" "$dirs" "install directories of nsset-enter and nssetctl found"
+for d in $dirs; do
+	bin=${d%%=*}; dir=${d#*=}
+	for m in man/*.[58] README.md; do
+		{ grep -o "/usr/local/s\{0,1\}bin/$bin" "$m"
+		  grep -o "build/$bin /usr/local/s\{0,1\}bin/\$" "$m" | sed "s|^build/$bin \(.*\)|\1$bin|"
+		} | while read -r p; do
+			[ "$p" = "$dir/$bin" ] || echo "$m: $p, but make install puts it in $dir"
+		done
+	done
+done >"$TMPDIR/paths.out"
+assert_eq "" "$(cat "$TMPDIR/paths.out")" "paths in the docs"
+
+case_begin "pam_nsset(8) does not call nssetctl planned"
+grep -n "planned" man/pam_nsset.8 | grep -i nssetctl >"$TMPDIR/planned.out"
+assert_eq "" "$(cat "$TMPDIR/planned.out")" "no 'planned' nssetctl"
+
 summary
