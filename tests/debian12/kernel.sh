@@ -10,8 +10,9 @@
 # host is never written except the results directory (NSSET_UML_OUT), which
 # the guest mounts through hostfs.
 #
-# Without arguments two guests run at once (pam; e2e and security): the UML
-# kernel has one CPU.  Output: each guest's `uname -r`, then one line per
+# Without arguments each test script runs in a guest of its own, as many
+# guests at once as this machine has CPUs (the UML kernel has one), the
+# longest scripts first.  Output: each guest's `uname -r`, then one line per
 # case, prefixed with
 # `uml-MAJOR.MINOR/` (e.g. `PASS uml-6.1/pam/t_core: ...`), failure details
 # as run-all.sh prints them, and as the last line `N passed, M failed`.
@@ -21,14 +22,14 @@
 # Environment:
 #   NSSET_BUILD          the build tree (default build), made by `make tests`
 #   NSSET_UML_OUT        results directory (default $NSSET_BUILD/debian12-kernel;
-#                        emptied first): g1/, g2/ per guest with console.log,
-#                        run.log, logs/
+#                        emptied first): g01/, g02/... per guest with
+#                        console.log, run.log, logs/
 #   NSSET_UML_DEADLINE   seconds before the guests are killed (2400)
 #   NSSET_UML_TIMEOUT    NSSET_TEST_TIMEOUT inside the guest, per test script (2400)
 #   NSSET_UML_SLOW       NSSET_TEST_SLOW inside the guest: the tests' own waits
 #                        time out this many times later (6)
 #   NSSET_UML_MEM        memory of each guest (2G)
-#   NSSET_UML_GUESTS     1: run the default suites in one guest, not two
+#   NSSET_UML_GUESTS     how many guests run at once (default: the CPUs)
 
 set -u
 
@@ -84,38 +85,57 @@ done
 
 # ---- boot ----------------------------------------------------------------
 
-# The UML kernel has one CPU: the default suites run in two guests at once
-# (pam in one, e2e and security in the other), which nearly halves the time
-# on 2 cores.  Named suites or filters run in one guest.
+# The UML kernel has one CPU, so the work is spread over several guests:
+# by default one guest per test script, NSSET_UML_GUESTS of them (default:
+# this machine's CPUs) running at once, the longest scripts first, so that
+# the run takes about the sum of the scripts over the CPUs rather than the
+# longest suite.  Named suites or filters run in one guest.
 if [ $# -gt 0 ]; then
-	GUESTS=$TESTS
-elif [ "${NSSET_UML_GUESTS:-2}" = 1 ]; then
-	GUESTS=pam,e2e,security
+	JOBS=$TESTS
+	WORKERS=1
 else
-	GUESTS="pam e2e,security"
+	# Longest first (measured under UML: tests/debian12/README.md); any
+	# script not named here runs after them, in name order.
+	LONG="e2e/t_sshd security/t_attack pam/t_core pam/t_smoke pam/t_install
+	      pam/t_net security/t_enter security/t_inherit pam/t_nssetctl pam/t_valgrind"
+	LONG=$(echo $LONG)
+	all=$(cd tests && ls pam/t_*.sh e2e/t_*.sh security/t_*.sh | sed 's/\.sh$//')
+	JOBS=
+	for j in $LONG; do
+		echo "$all" | grep -qx "$j" && JOBS="$JOBS ${j%%/*},${j#*/}"
+	done
+	for j in $all; do
+		case " $LONG " in *" $j "*) continue ;; esac
+		JOBS="$JOBS ${j%%/*},${j#*/}"
+	done
+	WORKERS=${NSSET_UML_GUESTS:-$(nproc 2>/dev/null || echo 2)}
 fi
+case $WORKERS in '' | *[!0-9]* | 0) WORKERS=2 ;; esac
 
 rm -rf "$OUT" && mkdir -p "$OUT" || early_fail "cannot make $OUT"
 
-echo "uml: booting $(command -v linux.uml) (package user-mode-linux $(dpkg-query -W -f='${Version}' user-mode-linux)), mem=$MEM each, deadline ${DEADLINE}s"
+njobs=$(echo $JOBS | wc -w)
+echo "uml: booting $(command -v linux.uml) (package user-mode-linux $(dpkg-query -W -f='${Version}' user-mode-linux)), mem=$MEM each, $njobs guest(s), $WORKERS at a time, deadline ${DEADLINE}s"
 PIDS=
 n=0
-for g in $GUESTS; do
+# boot_guest TESTS: starts guest number n+1 for run-all.sh TESTS (commas
+# for blanks), in the background.
+boot_guest() {
 	n=$((n + 1))
-	G=$OUT/g$n
+	G=$OUT/g$(printf %02d "$n")    # g01, g02...: the shell's sort is their order
 	mkdir -p "$G" || early_fail "cannot make $G"
-	echo "$g" >"$G/tests"
-	echo "uml: guest $n: tests/run-all.sh $(echo "$g" | tr , ' '); results in $G"
+	echo "$1" >"$G/tests"
+	echo "uml: guest $n: tests/run-all.sh $(echo "$1" | tr , ' '); results in $G"
 	# Its own session and process group: the guest's helper processes
 	# are killed with it (by that group's id) on timeout.
 	setsid linux.uml mem="$MEM" root=/dev/root rootfstype=hostfs rootflags=/ ro \
 		init="$TOP/tests/debian12/uml-init.sh" con0=null,fd:1 con=null quiet \
 		NSSET_UML_REPO="$TOP" NSSET_UML_BUILD="$BUILD" NSSET_UML_OUT="$G" \
-		NSSET_UML_TESTS="$g" NSSET_UML_TIMEOUT="$TIMEOUT" NSSET_UML_SLOW="$SLOW" \
+		NSSET_UML_TESTS="$1" NSSET_UML_TIMEOUT="$TIMEOUT" NSSET_UML_SLOW="$SLOW" \
 		</dev/null >"$G/console.log" 2>&1 &
 	echo $! >"$G/pid"
 	PIDS="$PIDS $!"
-done
+}
 kill_guests() {
 	for p in $PIDS; do kill -KILL -"$p" 2>/dev/null; done
 }
@@ -156,19 +176,30 @@ show_all() {
 		kill -0 "$(cat "$G/pid")" 2>/dev/null && break
 	done
 }
-alive() {
-	for p in $PIDS; do kill -0 "$p" 2>/dev/null && return 0; done
-	return 1
+running() {
+	c=0
+	for p in $PIDS; do kill -0 "$p" 2>/dev/null && c=$((c + 1)); done
+	echo "$c"
 }
 
 start=$(date +%s)
 timed_out=0
-while alive; do
+queue=$JOBS
+while :; do
 	if [ $(($(date +%s) - start)) -ge "$DEADLINE" ]; then
 		timed_out=1
 		kill_guests
 		break
 	fi
+	busy=$(running)
+	set -- $queue
+	if [ $# -gt 0 ] && [ "$busy" -lt "$WORKERS" ]; then
+		boot_guest "$1"
+		shift
+		queue=$*
+		continue
+	fi
+	[ "$busy" -gt 0 ] || break
 	show_all
 	sleep 3
 done
@@ -223,6 +254,10 @@ for G in "$OUT"/g*; do
 	[ "$p" -gt 0 ] || [ "$f" -gt 0 ] || [ ! -s "$G/rc" ] || problem "$(cat "$G/tests"): no test ran"
 	passed=$((passed + p))
 	failed=$((failed + f))
+done
+for j in $queue; do
+	echo "FAIL uml/guest: $(echo "$j" | tr , ' '): not started before the deadline (${DEADLINE}s)"
+	extra=$((extra + 1))
 done
 echo "uml: the guests ran ${elapsed}s; logs in $OUT/g*/ (console.log, run.log, logs/)"
 failed=$((failed + extra))
