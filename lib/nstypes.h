@@ -1,5 +1,7 @@
 /* The namespace types nsset manages, as one table (the util-linux habit):
- * policy words, store file names and /proc/PID/ns names all come from here. */
+ * policy words, store file names, /proc/PID/ns names, CLONE_NEW* flags, the
+ * join, display and watch orders, the *_for_children entries and how the
+ * holder makes each type all come from here (NSSET_NSTYPES below). */
 #ifndef NSSET_NSTYPES_H
 #define NSSET_NSTYPES_H
 
