@@ -94,21 +94,6 @@ static void time_local(long long t, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
-/* ISO 8601 with the offset as +HH:MM (RFC 3339). */
-static void time_iso(long long t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char z[8];
-	if (t <= 0 || !localtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm) ||
-	    !strftime(z, sizeof(z), "%z", &tm) || strlen(z) != 5) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	size_t len = strlen(buf);
-	snprintf(buf + len, size - len, "%.3s:%.2s", z, z + 3);
-}
-
 static void human_size(unsigned long long b, char *buf, size_t size)
 {
 	static const char units[] = "BKMGTP";
@@ -127,27 +112,24 @@ static void human_size(unsigned long long b, char *buf, size_t size)
 /* Namespaces in the familiar order, "mnt:4026532251 uts:4026532252". */
 static void ns_list(const struct nsset_admin_set *s, char *buf, size_t size, bool inodes)
 {
-	static const char *const order[] = { "mnt", "uts", "ipc", "net", "pid", "cgroup", "time" };
 	size_t len = 0;
 	buf[0] = '\0';
-	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
-		for (size_t i = 0; i < nsset_nstype_count; i++) {
-			if (strcmp(nsset_nstypes[i].name, order[o]) != 0)
-				continue;
-			bool want = s->ino[i] || (s->has_meta && (s->meta.ns_flags & nsset_nstypes[i].flag));
-			if (!want)
-				continue;
-			int n;
-			if (!inodes)
-				n = snprintf(buf + len, size - len, "%s%s", len ? "," : "", order[o]);
-			else if (s->ino[i])
-				n = snprintf(buf + len, size - len, "%s%s:%llu", len ? " " : "", order[o],
-					     s->ino[i]);
-			else
-				n = snprintf(buf + len, size - len, "%s%s:-", len ? " " : "", order[o]);
-			if (n > 0 && (size_t)n < size - len)
-				len += (size_t)n;
-		}
+	for (unsigned r = 0; r < NSSET_NS_MAX; r++) {
+		const struct nsset_nstype *t = nsset_nstype_ranked(r);
+		size_t i = (size_t)(t - nsset_nstypes);
+		bool want = s->ino[i] || (s->has_meta && (s->meta.ns_flags & t->flag));
+		if (!want)
+			continue;
+		int n;
+		if (!inodes)
+			n = snprintf(buf + len, size - len, "%s%s", len ? "," : "", t->name);
+		else if (s->ino[i])
+			n = snprintf(buf + len, size - len, "%s%s:%llu", len ? " " : "", t->name,
+				     s->ino[i]);
+		else
+			n = snprintf(buf + len, size - len, "%s%s:-", len ? " " : "", t->name);
+		if (n > 0 && (size_t)n < size - len)
+			len += (size_t)n;
 	}
 	if (!len)
 		snprintf(buf, size, "-");
@@ -216,88 +198,63 @@ static void json_opt(const char *s)
 	json_str(s && *s ? s : NULL);
 }
 
+/* The record's fields as its table says (record.c): those of processes
+ * (`procs`, each followed by whether it is alive) or the others. */
+static void json_record(const struct nsset_admin_set *s, bool procs)
+{
+	for (size_t r = 0; r < nsset_rec_count; r++) {
+		const struct nsset_rec_field *f = &nsset_rec_fields[r];
+		if (f->json_as == NSSET_REC_JSON_NONE || !(f->flags & NSSET_REC_JSON_PROC) != !procs)
+			continue;
+		for (int second = 0; second < (f->json_as == NSSET_REC_JSON_TIME ? 2 : 1); second++) {
+			char val[NSSET_USER_MAX + 64];
+			int kind = nsset_rec_json_value(f, s->has_meta ? &s->meta : NULL, second, val,
+							sizeof(val));
+			printf(",\n      \"%s%s\": ", f->json, second ? "_unix" : "");
+			if (kind == 1)
+				json_str(val);
+			else if (kind == 2)
+				fputs(val, stdout);
+			else
+				fputs("null", stdout);
+		}
+		if (procs) {
+			/* "holder_pid" -> "holder_alive" */
+			bool alive = strcmp(f->json, "holder_pid") == 0 ? s->holder_alive : s->init_alive;
+			printf(",\n      \"%.*s_alive\": %s", (int)strcspn(f->json, "_"), f->json,
+			       alive ? "true" : "false");
+		}
+	}
+}
+
 static void json_set(const struct nsset_admin_set *s)
 {
 	const struct nsset_meta *m = &s->meta;
-	char buf[64];
 	printf("    {\n      \"name\": ");
 	json_str(s->name);
 	printf(",\n      \"state\": ");
 	json_str(nsset_admin_state_name(s->state));
 	printf(",\n      \"reason\": ");
 	json_opt(s->why);
-	printf(",\n      \"scope\": ");
-	json_str(s->has_meta ? nsset_scope_name(m->scope) : NULL);
-	printf(",\n      \"id\": ");
-	json_str(s->has_meta ? m->id : NULL);
-	printf(",\n      \"owner\": ");
-	json_str(s->has_meta ? m->owner : NULL);
-	printf(",\n      \"owner_id\": ");
-	if (s->has_meta)
-		printf("%lu", m->owner_id);
-	else
-		fputs("null", stdout);
-	printf(",\n      \"created_by\": ");
-	json_opt(s->has_meta ? m->created_by : NULL);
-	printf(",\n      \"created\": ");
-	time_iso(s->has_meta ? m->created : 0, buf, sizeof(buf));
-	json_str(s->has_meta && m->created > 0 ? buf : NULL);
-	printf(",\n      \"created_unix\": ");
-	if (s->has_meta && m->created > 0)
-		printf("%lld", m->created);
-	else
-		fputs("null", stdout);
-	printf(",\n      \"keep\": ");
-	json_str(s->has_meta ? (m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions") : NULL);
-	printf(",\n      \"tmp\": ");
-	json_str(s->has_meta ? (m->tmp_private ? "private" : "shared") : NULL);
-	printf(",\n      \"tmp_size\": ");
-	json_opt(s->has_meta ? m->tmp_size : NULL);
-	printf(",\n      \"hostname\": ");
-	json_opt(s->has_meta ? m->hostname : NULL);
-	printf(",\n      \"net\": ");
-	json_str(s->has_meta ? (m->net == NSSET_NET_VETH ? "veth" : "none") : NULL);
-	printf(",\n      \"veth\": ");
-	json_opt(s->has_meta ? m->veth : NULL);
-	printf(",\n      \"bridge\": ");
-	json_opt(s->has_meta ? m->bridge : NULL);
-	printf(",\n      \"ipv4\": ");
-	json_opt(s->has_meta ? m->addr4 : NULL);
-	printf(",\n      \"ipv6\": ");
-	json_opt(s->has_meta ? m->addr6 : NULL);
-	printf(",\n      \"hook\": ");
-	json_opt(s->has_meta ? m->hook : NULL);
+	json_record(s, false);
 	printf(",\n      \"namespaces\": {");
-	static const char *const order[] = { "mnt", "uts", "ipc", "net", "pid", "cgroup", "time" };
 	bool first = true;
-	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
-		for (size_t i = 0; i < nsset_nstype_count; i++) {
-			if (strcmp(nsset_nstypes[i].name, order[o]) != 0)
-				continue;
-			bool listed = s->has_meta && (m->ns_flags & nsset_nstypes[i].flag);
-			if (!listed && !s->ino[i])
-				continue;
-			printf("%s\"%s\": ", first ? "" : ", ", order[o]);
-			if (s->ino[i])
-				printf("%llu", s->ino[i]);
-			else
-				fputs("null", stdout);
-			first = false;
-		}
+	for (unsigned r = 0; r < NSSET_NS_MAX; r++) {
+		const struct nsset_nstype *t = nsset_nstype_ranked(r);
+		size_t i = (size_t)(t - nsset_nstypes);
+		bool listed = s->has_meta && (m->ns_flags & t->flag);
+		if (!listed && !s->ino[i])
+			continue;
+		printf("%s\"%s\": ", first ? "" : ", ", t->name);
+		if (s->ino[i])
+			printf("%llu", s->ino[i]);
+		else
+			fputs("null", stdout);
+		first = false;
+	}
 	printf("},\n      \"sessions\": %d,\n      \"sessions_gone\": %d,\n      \"processes\": %d",
 	       s->sessions, s->sessions_gone, s->processes);
-	printf(",\n      \"holder_pid\": ");
-	if (s->has_meta && m->holder_pid > 0)
-		printf("%d", (int)m->holder_pid);
-	else
-		fputs("null", stdout);
-	printf(",\n      \"holder_alive\": %s", s->holder_alive ? "true" : "false");
-	printf(",\n      \"init_pid\": ");
-	if (s->has_meta && m->init_pid > 0)
-		printf("%d", (int)m->init_pid);
-	else
-		fputs("null", stdout);
-	printf(",\n      \"init_alive\": %s", s->init_alive ? "true" : "false");
+	json_record(s, true);
 	printf(",\n      \"in_use_by\": ");
 	if (s->in_use_by > 0)
 		printf("%d", (int)s->in_use_by);
@@ -477,7 +434,7 @@ static void print_kv(const char *k, const char *fmt, ...)
 
 static void show_meta(const struct nsset_admin_set *s)
 {
-	char buf[256], when[64];
+	char buf[256];
 	print_kv("set", "%s", s->name);
 	print_kv("state", "%s%s%s%s", nsset_admin_state_name(s->state), s->why[0] ? " (" : "",
 		 s->why, s->why[0] ? ")" : "");
@@ -485,25 +442,12 @@ static void show_meta(const struct nsset_admin_set *s)
 		print_kv("meta", "none (not written yet, or already removed)");
 	} else {
 		const struct nsset_meta *m = &s->meta;
-		owner_text(s, buf, sizeof(buf));
-		print_kv("scope", "%s", nsset_scope_name(m->scope));
-		print_kv("owner", "%s", buf);
-		time_local(m->created, when, sizeof(when));
-		print_kv("created", "%s by %s", when, m->created_by[0] ? m->created_by : "?");
-		print_kv("keep", "%s", m->scope == NSSET_SCOPE_SESSION ? "session (ends with it)"
-				       : m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions");
-		if (m->tmp_private)
-			print_kv("tmp", "private%s%s", m->tmp_size[0] ? ", size=" : "", m->tmp_size);
-		else
-			print_kv("tmp", "shared with the host");
-		if (m->hostname[0])
-			print_kv("hostname", "%s (as made)", m->hostname);
-		if (m->net == NSSET_NET_VETH)
-			print_kv("network", "veth %s on %s%s%s%s%s", m->veth[0] ? m->veth : "(none)",
-				 m->bridge, m->addr4[0] ? ", " : "", m->addr4, m->addr6[0] ? ", " : "",
-				 m->addr6);
-		if (m->hook[0])
-			print_kv("hook", "%s/%s (timeout %u s)", NSSET_HOOK_DIR, m->hook, m->hook_timeout);
+		/* The record's fields, as its table says (record.c). */
+		for (size_t r = 0; r < nsset_rec_count; r++) {
+			char val[NSSET_USER_MAX + PATH_MAX];
+			if (nsset_rec_show(&nsset_rec_fields[r], m, val, sizeof(val)))
+				print_kv(nsset_rec_fields[r].show, "%s", val);
+		}
 		print_kv("holder", "pid %d (%s)", (int)m->holder_pid,
 			 s->holder_alive ? "alive" : "gone");
 		if (m->init_pid > 0)

@@ -195,8 +195,8 @@ static int attempt_build(struct holder *h, struct nsset_err *e)
 		return nsset_fail(e, saved, "entering the template mount namespace");
 	}
 	/* CLONE_NEWTIME cannot be passed to clone(); it was unshared
-	 * beforehand and applies to this child. */
-	int flags = h->m.ns_flags & ~CLONE_NEWTIME;
+	 * beforehand and applies to this child (nstypes.h, `made`). */
+	int flags = nsset_nsflags_made(h->m.ns_flags, NSSET_NS_CLONED);
 	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0UL);
 	if (pid == 0) {
 		close(ready[0]);
@@ -412,8 +412,11 @@ static int build_set(struct holder *h, struct nsset_err *e)
 		if (h->template_fd < 0)
 			return -1;
 	}
-	if ((h->m.ns_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME) < 0)
-		return nsset_fail(e, errno, "unshare(CLONE_NEWTIME)");
+	int early = nsset_nsflags_made(h->m.ns_flags, NSSET_NS_UNSHARED);
+	if (early && unshare(early) < 0) {
+		char names[64];
+		return nsset_fail(e, errno, "unshare(%s)", nsset_nsflags_format(early, names, sizeof(names)));
+	}
 	h->m.holder_pid = getpid();
 	h->m.holder_start = proc_starttime(h->m.holder_pid);
 	if (retry_on_cpus(h, attempt_build, e) < 0)
@@ -710,13 +713,13 @@ static bool ends_with_last_session(const struct holder *h)
  * cannot leave). */
 static bool set_has_processes(const struct holder *h)
 {
-	static const char *const order[] = { "pid", "mnt", "net", "ipc", "uts", "cgroup", "time" };
 	const char *type = NULL;
 	struct stat ns;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && !type; i++)
-		if ((h->m.ns_flags & nsset_nstype_flag(order[i])) &&
-		    fstatat(h->setfd, order[i], &ns, AT_SYMLINK_NOFOLLOW) == 0)
-			type = order[i];
+	for (unsigned r = 0; r < NSSET_NS_MAX && !type; r++) {
+		const struct nsset_nstype *t = nsset_nstype_watched(r);
+		if ((h->m.ns_flags & t->flag) && fstatat(h->setfd, t->name, &ns, AT_SYMLINK_NOFOLLOW) == 0)
+			type = t->name;
+	}
 	if (!type)
 		return false;
 	DIR *d = opendir("/proc");
@@ -870,19 +873,10 @@ static int parse_request(struct holder *h, const char *store_path, const char *m
 	snprintf(name, sizeof(name), "%s/%s", nsset_scope_name(h->m.scope), h->m.id);
 	if (h->m.scope == NSSET_SCOPE_NONE || nsset_setid_parse(name, &h->id) < 0)
 		return nsset_fail(e, 0, "invalid set name '%s'", name);
-	if (h->m.ns_flags <= 0 || (h->m.ns_flags & ~NSSET_NS_ALL_FLAGS))
-		return nsset_fail(e, 0, "no namespaces requested");
-	for (const char *p = h->m.hostname; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-			return nsset_fail(e, 0, "invalid hostname");
-	for (const char *p = h->m.tmp_size; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || strchr("kKmMgG%", *p)))
-			return nsset_fail(e, 0, "invalid tmp size");
-	if (h->m.hook[0] && !nsset_valid_hook_name(h->m.hook))
-		return nsset_fail(e, 0, "invalid hook name");
-	if (h->m.net == NSSET_NET_VETH && !nsset_valid_ifname(h->m.bridge))
-		return nsset_fail(e, 0, "invalid bridge name");
+	/* Each field's own check (record.c): what a login may ask for. */
+	const char *why = nsset_rec_check(&h->m);
+	if (why)
+		return nsset_fail(e, 0, "%s", why);
 	snprintf(h->setname, sizeof(h->setname), "%s", name);
 	if (nsset_store_open(store_path, false, &h->st, e) < 0)
 		return -1;

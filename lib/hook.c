@@ -53,16 +53,17 @@ int nsset_hook_env(const char *store_path, const struct nsset_meta *m, const cha
 	ADD("NSSET_PHASE", phase);
 	snprintf(val, sizeof(val), "%s/%s", scope, m->id);
 	ADD("NSSET_SET", val);
-	ADD("NSSET_SCOPE", scope);
-	ADD("NSSET_OWNER", m->owner);
-	if (m->scope != NSSET_SCOPE_GROUP) {
-		snprintf(val, sizeof(val), "%lu", m->owner_id);
-		ADD("NSSET_UID", val);
+	/* The record's fields that say where they show here (record.c). */
+	for (size_t i = 0; i < nsset_rec_count; i++) {
+		const struct nsset_rec_field *f = &nsset_rec_fields[i];
+		if (!nsset_rec_env_applies(f, m))
+			continue;
+		if (nsset_rec_text(f, m, val, sizeof(val)) < 0)
+			return -1;
+		ADD(f->env, val);
 	}
-	snprintf(val, sizeof(val), "%lu", m->gid);
-	ADD("NSSET_GID", val);
-	nsset_nsflags_format(m->ns_flags, val, sizeof(val));
-	ADD("NSSET_NAMESPACES", val);
+	/* What is derived from it: the namespace files, the veth's peer and
+	 * the gateways. */
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
 		if (!(m->ns_flags & nsset_nstypes[i].flag))
 			continue;
@@ -74,20 +75,16 @@ int nsset_hook_env(const char *store_path, const struct nsset_meta *m, const cha
 		ADD(key, val);
 	}
 	if (m->net == NSSET_NET_VETH && m->veth[0]) {
-		ADD("NSSET_BRIDGE", m->bridge);
-		ADD("NSSET_VETH_HOST", m->veth);
 		ADD("NSSET_VETH_PEER", NSSET_VETH_PEER);
 		struct nsset_pool4 p4;
 		struct nsset_pool6 p6;
 		char gw[64];
 		if (m->addr4[0] && nsset_pool4_parse(m->pool4, &p4) == 0) {
-			ADD("NSSET_IPV4", m->addr4);
 			nsset_addr4_format(nsset_gateway4(&p4), gw, sizeof(gw));
 			ADD("NSSET_IPV4_GATEWAY", gw);
 		}
 		if (m->addr6[0] && nsset_pool6_parse(m->pool6, &p6) == 0) {
 			uint8_t a[16];
-			ADD("NSSET_IPV6", m->addr6);
 			nsset_gateway6(&p6, a);
 			nsset_addr6_format(a, gw, sizeof(gw));
 			ADD("NSSET_IPV6_GATEWAY", gw);

@@ -70,8 +70,7 @@ int nsset_hostns_read(int store_fd, struct nsset_hostns *h, struct nsset_err *e)
 	}
 	/* Every kernel since 4.6 has these: a record without one is not ours. */
 	for (size_t i = 0; i < nsset_nstype_count; i++)
-		if (!h->ns[i].present && nsset_nstypes[i].flag != CLONE_NEWTIME &&
-		    nsset_nstypes[i].flag != CLONE_NEWCGROUP)
+		if (!h->ns[i].present && !nsset_nstypes[i].optional)
 			return nsset_fail(e, 0, "%s: no entry for %s", HOST_RECORD, nsset_nstypes[i].name);
 	return 0;
 }

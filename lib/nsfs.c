@@ -110,9 +110,8 @@ int nsset_nsfds_is_current(const struct nsset_nsfds *f)
 			continue;
 		char path[64];
 		/* pid: what our children get is what matters for a login. */
-		const char *name = nsset_nstypes[i].flag == CLONE_NEWPID ? "pid_for_children"
-			: nsset_nstypes[i].flag == CLONE_NEWTIME ? "time_for_children"
-			: nsset_nstypes[i].name;
+		const char *name = nsset_nstypes[i].children ? nsset_nstypes[i].children
+							     : nsset_nstypes[i].name;
 		snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
 		struct stat a, b;
 		if (stat(path, &a) < 0 || fstat(f->fd[i], &b) < 0)

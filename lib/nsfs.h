@@ -7,8 +7,6 @@
 #include "common.h"
 #include "nstypes.h"
 
-#define NSSET_NS_MAX 7
-
 struct nsset_nsfds {
 	int flags;                  /* which types are open */
 	int fd[NSSET_NS_MAX];       /* indexed like nsset_nstypes[], -1 if absent */

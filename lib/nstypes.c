@@ -9,42 +9,81 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Join order: everything that only changes what the process can reach first,
- * pid and time (which mostly affect children) next, mnt last, because joining
- * the mount namespace changes root and cwd and after it no path of the host
- * may be resolved any more. All files are opened and verified before the
- * first setns(), so the order never decides which files get opened. */
-const struct nsset_nstype nsset_nstypes[] = {
-	{ "cgroup", CLONE_NEWCGROUP },
-	{ "ipc",    CLONE_NEWIPC },
-	{ "uts",    CLONE_NEWUTS },
-	{ "net",    CLONE_NEWNET },
-	{ "time",   CLONE_NEWTIME },
-	{ "pid",    CLONE_NEWPID },
-	{ "mnt",    CLONE_NEWNS },
-};
-const size_t nsset_nstype_count = sizeof(nsset_nstypes) / sizeof(nsset_nstypes[0]);
+#define ROW_(name, flag, rank, watch, children, optional, made) \
+	{ name, flag, rank, watch, children, optional, made },
+const struct nsset_nstype nsset_nstypes[NSSET_NS_MAX] = { NSSET_NSTYPES(ROW_) };
+const size_t nsset_nstype_count = NSSET_NS_MAX;
 
-int nsset_nstype_flag(const char *name)
+/* What ties the rest of the tree to the table, checked by the compiler:
+ * arrays sized NSSET_NS_MAX hold one slot per row; every flag is one bit
+ * of its own (so the sum of the flags is their union) and fits the int
+ * masks; the ranks are each a permutation of 0..NSSET_NS_MAX-1 (the sum of
+ * 1 << rank has every bit below NSSET_NS_MAX set exactly once). */
+#define SUM_FLAG_(name, flag, ...) + (long long)(flag)
+#define ONE_BIT_(name, flag, ...) && ((flag) > 0 && ((flag) & ((flag) - 1)) == 0)
+#define RANK_BIT_(name, flag, rank, ...) + (1LL << (rank))
+#define WATCH_BIT_(name, flag, rank, watch, ...) + (1LL << (watch))
+_Static_assert((0 NSSET_NSTYPES(NSSET_NSTYPE_COUNT_)) == NSSET_NS_MAX,
+	       "NSSET_NS_MAX must be the number of rows of NSSET_NSTYPES");
+_Static_assert(1 NSSET_NSTYPES(ONE_BIT_), "each CLONE_NEW* flag must be a single bit");
+_Static_assert((0 NSSET_NSTYPES(SUM_FLAG_)) == (long long)NSSET_NS_ALL_FLAGS,
+	       "CLONE_NEW* flags must be distinct");
+_Static_assert(NSSET_NS_ALL_FLAGS > 0, "the namespace mask must fit an int");
+_Static_assert((0 NSSET_NSTYPES(RANK_BIT_)) == (1LL << NSSET_NS_MAX) - 1,
+	       "display ranks must be 0..NSSET_NS_MAX-1, each once");
+_Static_assert((0 NSSET_NSTYPES(WATCH_BIT_)) == (1LL << NSSET_NS_MAX) - 1,
+	       "watch ranks must be 0..NSSET_NS_MAX-1, each once");
+
+const struct nsset_nstype *nsset_nstype_ranked(unsigned r)
+{
+	for (size_t i = 0; i < nsset_nstype_count; i++)
+		if (nsset_nstypes[i].rank == r)
+			return &nsset_nstypes[i];
+	return NULL;
+}
+
+const struct nsset_nstype *nsset_nstype_watched(unsigned r)
+{
+	for (size_t i = 0; i < nsset_nstype_count; i++)
+		if (nsset_nstypes[i].watch == r)
+			return &nsset_nstypes[i];
+	return NULL;
+}
+
+const struct nsset_nstype *nsset_nstype_named(const char *name)
 {
 	for (size_t i = 0; i < nsset_nstype_count; i++)
 		if (strcmp(nsset_nstypes[i].name, name) == 0)
-			return nsset_nstypes[i].flag;
-	return 0;
+			return &nsset_nstypes[i];
+	return NULL;
+}
+
+int nsset_nstype_flag(const char *name)
+{
+	const struct nsset_nstype *t = nsset_nstype_named(name);
+	return t ? t->flag : 0;
+}
+
+int nsset_nsflags_made(int flags, enum nsset_ns_made how)
+{
+	int made = 0;
+	for (size_t i = 0; i < nsset_nstype_count; i++)
+		if (nsset_nstypes[i].made == how)
+			made |= nsset_nstypes[i].flag;
+	return flags & made;
 }
 
 char *nsset_nsflags_format(int flags, char *buf, size_t size)
 {
-	/* Print in the familiar order, not join order. */
-	static const char *const order[] = { "mnt", "uts", "ipc", "net", "pid", "cgroup", "time" };
 	size_t len = 0;
 	if (size)
 		buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (!(flags & nsset_nstype_flag(order[i])))
+	for (unsigned r = 0; r < NSSET_NS_MAX; r++) {
+		const struct nsset_nstype *t = nsset_nstype_ranked(r);
+		if (!(flags & t->flag))
 			continue;
 		int n = snprintf(buf + len, size > len ? size - len : 0, "%s%s",
-				 len ? "," : "", order[i]);
+				 len ? "," : "", t->name);
 		if (n > 0)
 			len += (size_t)n;
 	}

@@ -137,16 +137,11 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 		   struct nsset_meta *m, struct nsset_err *e)
 {
 	memset(m, 0, sizeof(*m));
+	/* What the rule decides as it is (record.c: the rows with RULE()). */
+	nsset_rec_from_rule(m, rule);
 	m->scope = rule->scope;
-	m->ns_flags = rule->ns_flags;
-	m->keep = rule->keep;
-	m->tmp_private = rule->tmp_private;
-	snprintf(m->tmp_size, sizeof(m->tmp_size), "%s", rule->tmp_size);
 	snprintf(m->created_by, sizeof(m->created_by), "%s", u->name);
 	m->gid = rule->scope == NSSET_SCOPE_GROUP ? rule_gid : u->gid;
-	m->net = rule->net;
-	snprintf(m->hook, sizeof(m->hook), "%s", rule->hook);
-	m->hook_timeout = rule->netconf.hook_timeout;
 	m->session_max = rule->session_max;
 	if (rule->net == NSSET_NET_VETH) {
 		snprintf(m->bridge, sizeof(m->bridge), "%s", rule->netconf.bridge);
@@ -202,15 +197,6 @@ void nsset_placement_release(struct nsset_placement *p)
 {
 	close_fd(&p->setfd);
 	close_fd(&p->holder_pidfd);
-}
-
-bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_meta *want)
-{
-	return have->ns_flags == want->ns_flags && have->tmp_private == want->tmp_private &&
-	       strcmp(have->tmp_size, want->tmp_size) == 0 &&
-	       strcmp(have->hostname, want->hostname) == 0 && have->net == want->net &&
-	       strcmp(have->bridge, want->bridge) == 0 && strcmp(have->pool4, want->pool4) == 0 &&
-	       strcmp(have->pool6, want->pool6) == 0 && strcmp(have->hook, want->hook) == 0;
 }
 
 enum verdict { JOIN, ABSENT, REMAKE, REFUSE };

@@ -37,10 +37,9 @@ struct nsset_paths {
 int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct nsset_user *u,
 		   struct nsset_meta *m, struct nsset_err *e);
 
-/* Whether an existing set (have) is what the policy now describes (want):
- * the namespaces, /tmp and hostname; a set made otherwise is remade when it
+/* Whether an existing set is what the policy now describes is
+ * nsset_meta_same_shape (record.h): a set made otherwise is remade when it
  * has no sessions. nssetctl check judges with the same function. */
-bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_meta *want);
 
 struct nsset_placement {
 	struct nsset_setid id;

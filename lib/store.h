@@ -25,6 +25,7 @@
 
 #include "common.h"
 #include "policy.h"
+#include "record.h"
 
 struct nsset_store {
 	int fd;                     /* O_DIRECTORY fd of the store root */
@@ -34,39 +35,6 @@ struct nsset_store {
 struct nsset_setid {
 	enum nsset_scope scope;     /* user, group or session */
 	char id[24];                /* decimal uid/gid or 16 hex chars */
-};
-
-/* What a set was made with, kept in its `meta` file (key=value lines). */
-struct nsset_meta {
-	enum nsset_scope scope;
-	char id[24];
-	int ns_flags;
-	unsigned long owner_id;             /* uid (user, session) or gid (group) */
-	char owner[NSSET_USER_MAX + 1];     /* user or group name at creation */
-	char created_by[NSSET_USER_MAX + 1];/* user whose login created it */
-	enum nsset_keep keep;
-	bool tmp_private;
-	char tmp_size[NSSET_TMPSIZE_MAX];
-	char hostname[NSSET_HOSTNAME_MAX + 1];
-	long long created;                  /* unix time */
-	pid_t holder_pid;
-	unsigned long long holder_start;
-	pid_t init_pid;                     /* 0 unless the set has a pid ns */
-	unsigned long long init_start;
-	unsigned long gid;                  /* user's primary gid, or the group's gid */
-	/* Networking and hooks (nsset.conf settings as the set was made with). */
-	enum nsset_net net;
-	char bridge[NSSET_IFNAME_MAX + 1];
-	char pool4[NSSET_POOL_TEXT_MAX];    /* "10.77.0.0/16", "" = no IPv4 */
-	char pool6[NSSET_POOL_TEXT_MAX];
-	char hook[NSSET_HOOK_MAX + 1];
-	unsigned hook_timeout;
-	unsigned session_max;               /* session.max= at this login (0: no cap); not in the file */
-	/* What the holder gave a net=veth set. */
-	char veth[NSSET_IFNAME_MAX + 1];    /* host end, "" = none */
-	char addr4[NSSET_POOL_TEXT_MAX];    /* "10.77.7.211/16" */
-	char addr6[NSSET_POOL_TEXT_MAX];
-	unsigned long long holder_ino, init_ino; /* pidfs inodes (Linux 6.9+), 0 if unknown */
 };
 
 /* Opens the store; with `create`, makes it (root 0700, private bind mount of
@@ -99,8 +67,7 @@ int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, s
 /* 1 if the set's holder process is alive (it holds holder.lock), else 0. */
 int nsset_set_holder_alive(int setfd);
 
-int nsset_meta_format(const struct nsset_meta *m, char *buf, size_t size);
-int nsset_meta_parse(const char *text, struct nsset_meta *m);
+/* Reads and parses the set's `meta` file (the record: record.h). */
 int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e);
 
 /* Removes a set whose holder is gone (or is the caller): renames it away so
