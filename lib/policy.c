@@ -384,6 +384,9 @@ static int parse_namespaces(const struct parse_ctx *ctx, const char *word, struc
 	/* Large enough that the bad element is cut by escape_word, not here. */
 	char bad[WORD_SHOWN_MAX + 16];
 	int flags = nsset_nsflags_parse(word, bad, sizeof(bad));
+	if (flags < 0 && bad[0] == '\0')
+		/* "mnt,,uts" or "mnt,": an empty name, not an unknown one. */
+		return parse_fail(ctx, "empty name in namespace list", word);
 	if (flags < 0)
 		return parse_fail(ctx, "unknown namespace", bad);
 	r->ns_flags = flags;
