@@ -23,8 +23,10 @@
 # Denied in both, by the lib object the code comes from (shell patterns on
 # the object's file name), and by function name in case the code moves to
 # another file:
-#   admin*.o lint*.o  nssetctl's list, inspect, destroy, lint and explain:
-#                     reads every set, kills holders, parses for diagnosis
+#   admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o
+#                     nssetctl's list and show, destroy, lint and explain,
+#                     the scan of every mount table for namespace files
+#                     (libmount): reads every set, kills holders
 #   holder.o          the holder daemon: root for the set's whole life
 #   hook.o            runs the administrator's hook programs
 #   net.o netlink.o   configures the host's network (and needs libmnl)
@@ -34,9 +36,10 @@
 # netaddr.o is allowed: the policy parser needs its pool and interface name
 # parsers (pure functions, no syscalls); the address plan itself stays out
 # because nothing on the login path calls it.
-DENY_OBJECTS='admin*.o lint*.o holder.o hook.o net.o netlink.o sdunit.o teardown_ext.o'
-DENY_FUNCS='nsset_admin_* nsset_lint_* nsset_explain* nsset_holder_main nsset_hook_*
-	nsset_net_* nsset_nl_* nsset_sdunit_* nsset_teardown_hook_net'
+DENY_OBJECTS='admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o
+	holder.o hook.o net.o netlink.o sdunit.o teardown_ext.o'
+DENY_FUNCS='nsset_admin_* nsset_lint_* nsset_explain* nsset_nsfs_mounts nsset_holder_main
+	nsset_hook_* nsset_net_* nsset_nl_* nsset_sdunit_* nsset_teardown_hook_net'
 
 # nsset-enter joins a set that exists. Making one (the mounts, hostname and
 # loopback of a new set, setup.c) is the holder's: setup.o may come in only
