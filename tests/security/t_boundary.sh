@@ -115,7 +115,7 @@ check_binary() {
 	if [ ! -f "$_map" ]; then
 		fail "no link map $_map (link with make)"
 	else
-		[ ! "$_bin" -nt "$_map" ] || fail "$_map is older than $_bin (relink with make)"
+		[ -z "$(find "$_bin" -newer "$_map")" ] || fail "$_map is older than $_bin (relink with make)"
 		_n=$(discarded_lib "$_map")
 		[ "$_n" -gt 0 ] ||
 			fail "no lib code section discarded: not linked with -ffunction-sections and --gc-sections"
