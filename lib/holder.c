@@ -705,9 +705,6 @@ static bool ends_with_last_session(const struct holder *h)
 	return h->m.scope == NSSET_SCOPE_SESSION || h->m.keep == NSSET_KEEP_SESSIONS;
 }
 
-/* After a session went away: if it was the last one and the set lives only
- * for its sessions, destroy it — under the set lock, so that a login that
- * is joining right now either registers first or finds no set. */
 /* Whether a process other than the set's init still sits in the set,
  * judged by one of its namespaces (pid first: it is the one processes
  * cannot leave). */

@@ -19,9 +19,9 @@
 
 /* Module side: runs `holder_path` to create the set described by `m` (pids
  * ignored) in the store at `store_path`, with a fixed environment and no
- * inherited fds, detached from the caller (posix_spawn, and nsset-holder
- * forks once: the holder is never the caller's child). Waits for its verdict. Call with the set lock held
- * exclusively. */
+ * inherited fds. posix_spawn starts nsset-holder, which forks once and lets
+ * the spawned process exit, so the holder is never the caller's child.
+ * Waits for its verdict. Call with the set lock held exclusively. */
 int nsset_holder_spawn(const char *holder_path, const char *store_path,
 		       const struct nsset_meta *m, struct nsset_err *e);
 

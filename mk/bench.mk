@@ -10,7 +10,7 @@
 BENCH_PROG = $(BUILD)/bench/bench_login
 BENCH_ENV = NSSET_BUILD=$(abspath $(BUILD))
 
-$(BENCH_PROG): bench/bench_login.c $(LIBA) $(wildcard lib/*.h) $(BUILD)/paths.h
+$(BENCH_PROG): bench/bench_login.c $(LIBA) $(wildcard lib/*.h) $(BUILD)/paths.h $(BUILD)/cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBA) -lpam
 

@@ -17,16 +17,16 @@ FAKENS_BINS = $(FAKENS_OUT)/pam_nsset.so $(FAKENS_OUT)/nssetctl $(FAKENS_OUT)/ns
 
 tests: $(FAKENS_BINS)
 
-$(FAKENS_OBJ): lib/nstypes.c $(wildcard lib/*.h) $(BUILD)/paths.h
+$(FAKENS_OBJ): lib/nstypes.c $(wildcard lib/*.h) $(BUILD)/paths.h $(BUILD)/cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DNSSET_PROC_NS_DIR='"$(FAKENS_DIR)"' -c -o $@ $<
 
 $(FAKENS_OUT)/pam_nsset.so: $(BUILD)/pam_module/pam_nsset.o $(FAKENS_OBJ) $(LIBA) pam_module/pam_nsset.map
-	$(CC) -shared $(ALL_LDFLAGS) -Wl,--version-script=pam_module/pam_nsset.map \
+	$(CC) -shared $(ALL_LDFLAGS) $(GC_LDFLAGS) -Wl,--version-script=pam_module/pam_nsset.map \
 		-o $@ $(BUILD)/pam_module/pam_nsset.o $(FAKENS_OBJ) $(LIBA) $(LIBS) -lpam
 
 $(FAKENS_OUT)/nssetctl: $(BUILD)/helper/nssetctl.o $(FAKENS_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
 
 $(FAKENS_OUT)/nsset-enter: $(BUILD)/helper/nsset-enter.o $(FAKENS_OBJ) $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) $(GC_LDFLAGS) -pie -o $@ $^ $(LIBS)

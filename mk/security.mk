@@ -20,7 +20,7 @@ SEC_DIR   = $(BUILD)/tests/security
 # The test programs are built without sanitizers on purpose: they run as
 # other users and under a setuid parent, and the preload library is loaded
 # into foreign processes.
-SEC_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE
+SEC_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra $(WERROR_FLAG) -D_GNU_SOURCE
 SEC_TOOLS = $(SEC_DIR)/nsset-sec-launch $(SEC_DIR)/nsset-sec-probe $(SEC_DIR)/libnsset-sec-preload.so
 
 security-tools: $(SEC_TOOLS)
@@ -47,7 +47,8 @@ check-security: $(ENTER) $(HOLDER) $(MODULE) $(TEST_DRIVER) $(SEC_TOOLS)
 
 check-security-mutants: $(ENTER) $(HOLDER) $(MODULE) $(TEST_DRIVER) $(SEC_TOOLS)
 	@NSSET_BUILD=$(abspath $(BUILD)) CC='$(CC)' ALL_CFLAGS='$(ALL_CFLAGS)' \
-		ALL_LDFLAGS='$(ALL_LDFLAGS)' LIBA='$(LIBA)' LIBS='$(LIBS)' HOLDER_LIBS=-lsystemd \
+		ALL_LDFLAGS='$(ALL_LDFLAGS)' GC_LDFLAGS='$(GC_LDFLAGS)' LIBA='$(LIBA)' LIBS='$(LIBS)' \
+		HOLDER_LIBS=-lsystemd \
 		sh tests/security/mutants.sh
 
 # ---- fuzzers -----------------------------------------------------------------

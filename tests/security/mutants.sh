@@ -29,6 +29,9 @@ ALL_LDFLAGS=${ALL_LDFLAGS:-}
 LIBA=${LIBA:-$NSSET_BUILD/libnsset.a}
 LIBS=${LIBS:--lmount -lcap-ng -lmnl}
 HOLDER_LIBS=${HOLDER_LIBS:-}
+# As the Makefile links nsset-enter: section GC and a link map, which
+# t_boundary reads.
+GC_LDFLAGS=${GC_LDFLAGS:--Wl,--gc-sections}
 MDIR=$NSSET_BUILD/tests/security/mutants
 
 patch_src() { # SRC DST SUBST
@@ -59,7 +62,8 @@ build() {
 	# The patched object comes before the archive, so the archive's copy
 	# is not pulled in.
 	# shellcheck disable=SC2086
-	$CC $ALL_LDFLAGS -pie -o "$_d/nsset-enter" "$_helper_o" $_extra "$LIBA" $LIBS || return 1
+	$CC $ALL_LDFLAGS $GC_LDFLAGS -Wl,-Map="$_d/nsset-enter.map" -pie -o "$_d/nsset-enter" \
+		"$_helper_o" $_extra "$LIBA" $LIBS || return 1
 	# A patched lib file may be the holder's: it gets the variant too.
 	if [ -n "$_extra" ]; then
 		# shellcheck disable=SC2086
@@ -215,6 +219,20 @@ mutant sessions-take-any-address t_addrplan "only ever gets addresses of the ses
 # A size past 2^63-1 bytes is taken (and wraps in the kernel).
 mutant size-overflow-taken t_addrplan "a tmp size that would wrap" "" \
 	lib/policy.c 's/if \(v > \(unsigned long long\)NSSET_SIZE_MAX >> shift\) \{/if (0) {/'
+
+# ---- the privilege boundary (t_boundary) ---------------------------------------
+
+# The patches append to the file, so that they apply whatever the file
+# holds; a constructor is kept by the linker however unreachable its body.
+
+# A file nsset-enter links (store.c) calls into net.c: net.o and netlink.o,
+# and libmnl with them, come into the setuid binary.
+mutant boundary-store-calls-net t_boundary "nsset-enter: no denied code" "" \
+	lib/store.c 's/\z/\n#include "net.h"\n__attribute__((constructor)) static void mutant_net(void)\n{\n\tstatic volatile int never;\n\tif (never)\n\t\tnsset_net_down(NULL, NULL, NULL);\n}\n/'
+
+# nsset-enter itself calls into libmount: a library beyond its list.
+mutant boundary-enter-needs-libmount t_boundary "nsset-enter: needs only" \
+	's/\z/\n#include <libmount\/libmount.h>\n__attribute__((constructor)) static void mutant_mount(void)\n{\n\tstatic volatile int never;\n\tif (never)\n\t\tmnt_free_context(mnt_new_context());\n}\n/'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
