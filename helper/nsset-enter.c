@@ -144,8 +144,8 @@ static void lift_limits(void)
 	/* SCHED_IDLE or nice 19 would let the caller's own busy processes
 	 * starve us while we hold a lock that other users' logins wait for. */
 	struct nsset_err e = { 0 };
-	if (nsset_sched_save(&user_sched) < 0 || nsset_sched_reset(&e) < 0)
-		fail(EXIT_CANNOT_PLACE, "resetting the scheduling: %s", e.msg[0] ? e.msg : strerror(errno));
+	if (nsset_sched_save(&user_sched, &e) < 0 || nsset_sched_reset(&e) < 0)
+		fail(EXIT_CANNOT_PLACE, "resetting the scheduling: %s", e.msg);
 	for (size_t i = 0; i < NLIMITS; i++) {
 		struct rlimit r = user_limits[i];
 		rlim_t want = saved_limits[i] == RLIMIT_NOFILE ? 4096
