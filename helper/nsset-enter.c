@@ -461,8 +461,8 @@ int main(int argc, char **argv)
 	if (nsset_policy_load(NSSET_CONF_PATH, &pol, &e) < 0)
 		fail(EXIT_CANNOT_PLACE, "%s", e.msg);
 	gid_t rule_gid = 0;
-	const struct nsset_rule *rule = nsset_policy_match(&pol, u.name, u.groups, u.ngroups, &rule_gid, &e);
-	if (!rule && e.msg[0])
+	const struct nsset_rule *rule;
+	if (nsset_policy_find(&pol, u.name, u.groups, u.ngroups, &rule, &rule_gid, &e) < 0)
 		fail(EXIT_CANNOT_PLACE, "%s: %s", NSSET_CONF_PATH, e.msg);
 	bool nnp = rule && rule->no_new_privs;
 	/* Find out whether there is a shell to run before making anything. */

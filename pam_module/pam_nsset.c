@@ -102,8 +102,7 @@ static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct
 		pam_syslog(pamh, LOG_ERR, "%s (refusing %s)", e.msg, u->name);
 		return err_code;
 	}
-	*rule = nsset_policy_match(pol, u->name, u->groups, u->ngroups, gid, &e);
-	if (!*rule && e.msg[0]) {
+	if (nsset_policy_find(pol, u->name, u->groups, u->ngroups, rule, gid, &e) < 0) {
 		/* Not knowing the groups is not the same as not being in them. */
 		pam_syslog(pamh, LOG_ERR, "%s: %s (refusing %s)", a->conf, e.msg, u->name);
 		return err_code;
