@@ -38,6 +38,7 @@
 #include "place.h"
 #include "policy.h"
 #include "setup.h"
+#include "util.h"
 
 #define EXIT_USAGE 64
 #define EXIT_CANNOT_PLACE 125
@@ -214,7 +215,7 @@ static bool same_groups(const struct nsset_user *u)
 	int n = getgroups(0, NULL);
 	if (n < 0 || (size_t)n != u->ngroups)
 		return false;
-	gid_t *now = calloc((size_t)n + 1, sizeof(gid_t));
+	_cleanup_free_ gid_t *now = calloc((size_t)n + 1, sizeof(gid_t));
 	bool same = now && getgroups(n, now) == n;
 	for (int i = 0; same && i < n; i++) {
 		bool found = false;
@@ -222,7 +223,6 @@ static bool same_groups(const struct nsset_user *u)
 			found = now[i] == u->groups[j];
 		same = found;
 	}
-	free(now);
 	return same;
 }
 
