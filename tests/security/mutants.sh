@@ -170,7 +170,7 @@ mutant nsfs-blocks-on-fifo t_attack "replaced by a FIFO is refused without hangi
 
 # ... without checking the namespace type ...
 mutant nsfs-any-type t_attack "of another type" "" \
-	lib/nsfs.c 's/if \(type != flag\) \{/if (0) {/'
+	lib/nsfs.c 's/if \(type != flag\)\n/if (0)\n/'
 
 # ... or who owns it (a namespace a user made in their own user namespace).
 mutant nsfs-any-owner t_attack "made by a user" "" \
