@@ -556,7 +556,7 @@ static int finish_settings(struct parse_ctx *ctx, struct nsset_policy *p, struct
 int nsset_policy_parse(const char *text, size_t len, const char *origin,
 		       struct nsset_policy *out, struct nsset_err *e)
 {
-	struct nsset_policy p = { 0 };
+	_cleanup_(nsset_policy_free) struct nsset_policy p = { 0 };
 	struct parse_ctx ctx = { .origin = origin ? origin : "(policy)", .line = 0, .e = e };
 	struct settings set = { 0 };
 	char line[LINE_MAX_BYTES + 1];
@@ -574,41 +574,32 @@ int nsset_policy_parse(const char *text, size_t len, const char *origin,
 		 * '\r' is part of the line terminator, not of the last word. */
 		if (n > 0 && start[n - 1] == '\r')
 			n--;
-		if (n > LINE_MAX_BYTES) {
-			nsset_fail(e, 0, "%s:%u: line too long", ctx.origin, ctx.line);
-			goto fail;
-		}
+		if (n > LINE_MAX_BYTES)
+			return nsset_fail(e, 0, "%s:%u: line too long", ctx.origin, ctx.line);
 		/* A NUL would silently cut the line short when read as a string. */
-		if (memchr(start, '\0', n)) {
-			nsset_fail(e, 0, "%s:%u: NUL byte in line", ctx.origin, ctx.line);
-			goto fail;
-		}
+		if (memchr(start, '\0', n))
+			return nsset_fail(e, 0, "%s:%u: NUL byte in line", ctx.origin, ctx.line);
 		memcpy(line, start, n);
 		line[n] = '\0';
 
 		if (grow_rules(&p, &cap, e) < 0)
-			goto fail;
+			return -1;
 		int r = parse_line(&ctx, line, &p.rules[p.count], &set);
 		if (r < 0)
-			goto fail;
-		if (r > 0 && p.count >= NSSET_RULES_MAX) {
-			nsset_fail(e, 0, "%s:%u: more than %d rules", ctx.origin, ctx.line, NSSET_RULES_MAX);
-			goto fail;
-		}
+			return -1;
+		if (r > 0 && p.count >= NSSET_RULES_MAX)
+			return nsset_fail(e, 0, "%s:%u: more than %d rules", ctx.origin, ctx.line,
+					  NSSET_RULES_MAX);
 		p.count += (size_t)r;
 	}
 	if (finish_settings(&ctx, &p, &set) < 0)
-		goto fail;
-	if (p.count == 0) {
-		/* An empty policy places nobody; keep no allocation for it. */
-		free(p.rules);
-		p.rules = NULL;
-	}
+		return -1;
+	/* An empty policy places nobody; keep no allocation for it. */
+	if (p.count == 0)
+		nsset_policy_free(&p);
 	*out = p;
+	p = (struct nsset_policy){ 0 };     /* the caller's now */
 	return 0;
-fail:
-	free(p.rules);
-	return -1;
 }
 
 void nsset_policy_free(struct nsset_policy *p)
