@@ -38,6 +38,7 @@
 #include "place.h"
 #include "policy.h"
 #include "setup.h"
+#include "util.h"
 
 #define EXIT_USAGE 64
 #define EXIT_CANNOT_PLACE 125
@@ -144,8 +145,8 @@ static void lift_limits(void)
 	/* SCHED_IDLE or nice 19 would let the caller's own busy processes
 	 * starve us while we hold a lock that other users' logins wait for. */
 	struct nsset_err e = { 0 };
-	if (nsset_sched_save(&user_sched) < 0 || nsset_sched_reset(&e) < 0)
-		fail(EXIT_CANNOT_PLACE, "resetting the scheduling: %s", e.msg[0] ? e.msg : strerror(errno));
+	if (nsset_sched_save(&user_sched, &e) < 0 || nsset_sched_reset(&e) < 0)
+		fail(EXIT_CANNOT_PLACE, "resetting the scheduling: %s", e.msg);
 	for (size_t i = 0; i < NLIMITS; i++) {
 		struct rlimit r = user_limits[i];
 		rlim_t want = saved_limits[i] == RLIMIT_NOFILE ? 4096
@@ -214,7 +215,7 @@ static bool same_groups(const struct nsset_user *u)
 	int n = getgroups(0, NULL);
 	if (n < 0 || (size_t)n != u->ngroups)
 		return false;
-	gid_t *now = calloc((size_t)n + 1, sizeof(gid_t));
+	_cleanup_free_ gid_t *now = calloc((size_t)n + 1, sizeof(gid_t));
 	bool same = now && getgroups(n, now) == n;
 	for (int i = 0; same && i < n; i++) {
 		bool found = false;
@@ -222,7 +223,6 @@ static bool same_groups(const struct nsset_user *u)
 			found = now[i] == u->groups[j];
 		same = found;
 	}
-	free(now);
 	return same;
 }
 
@@ -461,8 +461,8 @@ int main(int argc, char **argv)
 	if (nsset_policy_load(NSSET_CONF_PATH, &pol, &e) < 0)
 		fail(EXIT_CANNOT_PLACE, "%s", e.msg);
 	gid_t rule_gid = 0;
-	const struct nsset_rule *rule = nsset_policy_match(&pol, u.name, u.groups, u.ngroups, &rule_gid, &e);
-	if (!rule && e.msg[0])
+	const struct nsset_rule *rule;
+	if (nsset_policy_find(&pol, u.name, u.groups, u.ngroups, &rule, &rule_gid, &e) < 0)
 		fail(EXIT_CANNOT_PLACE, "%s: %s", NSSET_CONF_PATH, e.msg);
 	bool nnp = rule && rule->no_new_privs;
 	/* Find out whether there is a shell to run before making anything. */

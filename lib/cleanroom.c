@@ -184,12 +184,9 @@ static int reset_misc(struct nsset_err *e)
 	 * its starter chose (for nsset-enter the kernel already refuses: a
 	 * filter needs no_new_privs, which stops setuid). */
 	char status[4096];
-	ssize_t n = -1;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read_full(fd, status, sizeof(status) - 1);
-		close(fd);
-	}
+	_cleanup_close_ int sfd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = sfd < 0 ? -1 : read_full(sfd, status, sizeof(status) - 1);
+	close_fd(&sfd);
 	if (n <= 0)
 		return nsset_fail(e, errno, "/proc/self/status");
 	status[n] = '\0';
@@ -207,12 +204,10 @@ static int reset_misc(struct nsset_err *e)
 		return nsset_fail(e, errno, "PR_SET_THP_DISABLE");
 	/* The starter could raise it (not lower it): the OOM killer would
 	 * pick the holder of everyone's set first. */
-	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	int rc = fd < 0 ? -1 : write_full(fd, "0", 1);
-	int saved = errno;
-	close_fd(&fd);
-	if (rc < 0)
-		return nsset_fail(e, saved, "setting oom_score_adj to 0");
+	_cleanup_close_ int ofd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (ofd < 0 || write_full(ofd, "0", 1) < 0)
+		return nsset_fail(e, errno, "setting oom_score_adj to 0");
+	close_fd(&ofd);
 	/* Nobody may ptrace a root process that holds fds of the store
 	 * (CVE-2016-8659). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -279,16 +274,16 @@ int nsset_cleanroom_settle(const char *store_path, struct nsset_err *e)
 	return check_resets(e);
 }
 
-int nsset_sched_save(struct nsset_sched_saved *s)
+int nsset_sched_save(struct nsset_sched_saved *s, struct nsset_err *e)
 {
 	_Static_assert(sizeof(struct cr_sched_attr) <= sizeof(s->attr), "room for sched_attr");
 	memset(s, 0, sizeof(*s));
 	struct cr_sched_attr a;
 	if (syscall(SYS_sched_getattr, 0, &a, (unsigned)sizeof(a), 0U) < 0)
-		return -1;
+		return nsset_fail(e, errno, "sched_getattr");
 	s->ioprio = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0);
 	if (s->ioprio < 0)
-		return -1;
+		return nsset_fail(e, errno, "ioprio_get");
 	memcpy(s->attr, &a, sizeof(a));
 	s->saved = true;
 	return 0;

@@ -58,7 +58,7 @@ struct nsset_sched_saved {
 	long ioprio;
 	bool saved;
 };
-int nsset_sched_save(struct nsset_sched_saved *s);
+int nsset_sched_save(struct nsset_sched_saved *s, struct nsset_err *e);
 int nsset_sched_reset(struct nsset_err *e);
 int nsset_sched_restore(const struct nsset_sched_saved *s, struct nsset_err *e);
 

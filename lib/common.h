@@ -2,7 +2,11 @@
  *
  * lib/ never exits and never prints: every function reports failure through
  * a struct nsset_err that the front end (PAM module, helper, admin tool)
- * turns into a syslog line or a message on stderr. Progress worth an admin's
+ * turns into a syslog line or a message on stderr. One contract: a call
+ * that takes an nsset_err fills it and returns -1 when it fails (e may be
+ * NULL: then only -1), and its caller reads e->errnum, never errno, after
+ * it. Calls that take no e (util.h's system wrappers and the like) leave
+ * their error in errno, as system calls do. Progress worth an admin's
  * attention (create, join, stale recovery) goes through an optional logger
  * callback so that the same code logs via pam_syslog in the module and via
  * stderr/syslog elsewhere.

@@ -172,28 +172,25 @@ static bool set_with_ns(const struct nsset_store *st, const char *type, const st
 						   NSSET_SCOPE_SESSION };
 	bool found = false;
 	for (size_t s = 0; s < 3 && !found; s++) {
-		int sfd = nsset_scope_open(st, scopes[s]);
-		DIR *d = sfd < 0 ? NULL : fdopendir(sfd);
-		if (!d) {
-			close_fd(&sfd);
+		_cleanup_close_ int sfd = nsset_scope_open(st, scopes[s]);
+		_cleanup_closedir_ DIR *d = sfd < 0 ? NULL : fdopendir(sfd);
+		if (!d)
 			continue;
-		}
+		sfd = -1;       /* d's now */
 		struct dirent *de;
 		while (!found && (de = readdir(d)) != NULL) {
 			/* ., .., the *.lock files; set ids are short. */
 			if (de->d_name[0] == '.' || strchr(de->d_name, '.') || strlen(de->d_name) > 23)
 				continue;
-			int setfd = openat(dirfd(d), de->d_name,
-					   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int setfd = openat(dirfd(d), de->d_name,
+							   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			struct stat ns;
 			found = setfd >= 0 && fstatat(setfd, type, &ns, AT_SYMLINK_NOFOLLOW) == 0 &&
 				(unsigned long long)ns.st_dev == id->dev &&
 				(unsigned long long)ns.st_ino == id->ino;
-			close_fd(&setfd);
 			if (found)
 				snprintf(setname, size, "%s/%.23s", nsset_scope_dir(scopes[s]), de->d_name);
 		}
-		closedir(d);
 	}
 	return found;
 }

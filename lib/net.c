@@ -34,16 +34,13 @@ static int claims_open(const struct nsset_store *st, struct nsset_err *e)
 
 static int claims_lock(const struct nsset_store *st, struct nsset_err *e)
 {
-	int fd = openat(st->fd, CLAIM_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	_cleanup_close_ int fd = openat(st->fd, CLAIM_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s/" CLAIM_LOCK, st->path);
 	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			int saved = errno;
-			close(fd);
-			return nsset_fail(e, saved, "locking %s/" CLAIM_LOCK, st->path);
-		}
-	return fd;
+		if (errno != EINTR)
+			return nsset_fail(e, errno, "locking %s/" CLAIM_LOCK, st->path);
+	return TAKE_FD(fd);
 }
 
 /* Who holds the claim file `name`: 0 free (no claim, or its holder is
@@ -142,7 +139,7 @@ static int bridge_ready(struct nsset_nl *nl, const struct nsset_meta *m,
 	if (r < 0)
 		return -1;
 	if (r == 1) {
-		if (nsset_nl_bridge_add(nl, m->bridge, e) < 0 && errno != EEXIST)
+		if (nsset_nl_bridge_add(nl, m->bridge, e) < 0 && e->errnum != EEXIST)
 			return -1;
 		if (nsset_nl_link_get(nl, m->bridge, &l, e) != 0)
 			return nsset_fail(e, e->errnum, "bridge %s vanished after creation", m->bridge);
@@ -177,7 +174,7 @@ static int clear_leftover(struct nsset_nl *nl, const struct nsset_meta *m, int b
 		return r < 0 ? -1 : 0;
 	if (strcmp(l.kind, "veth") != 0 || l.master != bridge)
 		return nsset_fail(e, 0, "interface %s exists and is not one of nsset's", m->veth);
-	if (nsset_nl_link_del(nl, l.index, e) < 0 && errno != ENODEV)
+	if (nsset_nl_link_del(nl, l.index, e) < 0 && e->errnum != ENODEV)
 		return -1;
 	nsset_log(log, LOG_NOTICE, "set %s: removed interface %s left by an earlier %s",
 		  setname, m->veth, setname);
@@ -221,6 +218,9 @@ out:
 int nsset_net_up(const struct nsset_store *st, struct nsset_meta *m, pid_t init,
 		 const struct nsset_log *log, struct nsset_err *e)
 {
+	struct nsset_err scratch;       /* e->errnum is read below */
+	if (!e)
+		e = &scratch;
 	char setname[64];
 	snprintf(setname, sizeof(setname), "%s/%s", nsset_scope_name(m->scope), m->id);
 	struct nsset_pool4 p4 = { 0 };
@@ -232,10 +232,12 @@ int nsset_net_up(const struct nsset_store *st, struct nsset_meta *m, pid_t init,
 	    nsset_veth_name(m->scope, m->id, m->veth, sizeof(m->veth)) < 0)
 		return nsset_fail(e, 0, "%s: invalid interface names", setname);
 
-	int lock = claims_lock(st, e);
+	_cleanup_close_ int lock = claims_lock(st, e);
 	if (lock < 0)
 		return -1;
-	int dfd = claims_open(st, e), netns = -1, bridge = -1;
+	_cleanup_close_ int dfd = claims_open(st, e);
+	_cleanup_close_ int netns = -1;
+	int bridge = -1;
 	char claim4_name[64] = "", claim6_name[80] = "";
 	uint32_t a4 = 0;
 	uint8_t a6[16] = { 0 };
@@ -295,9 +297,6 @@ out:
 		m->veth[0] = m->addr4[0] = m->addr6[0] = '\0';
 	}
 	nsset_nl_close(&nl);
-	close_fd(&netns);
-	close_fd(&dfd);
-	close(lock);
 	return rc;
 }
 
@@ -306,6 +305,9 @@ int nsset_net_down(const struct nsset_store *st, const struct nsset_meta *m,
 {
 	if (m->net != NSSET_NET_VETH || !m->veth[0])
 		return 0;
+	struct nsset_err scratch;       /* e->errnum is read below */
+	if (!e)
+		e = &scratch;
 	char setname[64];
 	snprintf(setname, sizeof(setname), "%s/%s", nsset_scope_name(m->scope), m->id);
 	int rc = 0;
@@ -318,15 +320,15 @@ int nsset_net_down(const struct nsset_store *st, const struct nsset_meta *m,
 		/* Only our own: a veth on the set's bridge. */
 		if (r == 0 && strcmp(l.kind, "veth") == 0 &&
 		    nsset_nl_link_get(&nl, m->bridge, &br, NULL) == 0 && l.master == br.index) {
-			if (nsset_nl_link_del(&nl, l.index, e) < 0 && errno != ENODEV)
+			if (nsset_nl_link_del(&nl, l.index, e) < 0 && e->errnum != ENODEV)
 				rc = -1;
 		} else if (r < 0) {
 			rc = -1;
 		}
 		nsset_nl_close(&nl);
 	}
-	int lock = claims_lock(st, NULL);
-	int dfd = openat(st->fd, CLAIM_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int lock = claims_lock(st, NULL);
+	_cleanup_close_ int dfd = openat(st->fd, CLAIM_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd >= 0) {
 		/* Claim names are the addresses without their prefix length. */
 		const struct { const char *tag, *addr; } claims[] = { { "v4", m->addr4 }, { "v6", m->addr6 } };
@@ -338,28 +340,22 @@ int nsset_net_down(const struct nsset_store *st, const struct nsset_meta *m,
 				 (int)strcspn(claims[i].addr, "/"), claims[i].addr);
 			claim_drop(dfd, name, setname);
 		}
-		close(dfd);
 	}
-	close_fd(&lock);
 	return rc;
 }
 
 int nsset_net_gc_claims(const struct nsset_store *st, struct nsset_err *e)
 {
-	int dfd = openat(st->fd, CLAIM_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int dfd = openat(st->fd, CLAIM_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : nsset_fail(e, errno, "%s/" CLAIM_DIR, st->path);
-	int lock = claims_lock(st, e);
-	if (lock < 0) {
-		close(dfd);
+	_cleanup_close_ int lock = claims_lock(st, e);
+	if (lock < 0)
 		return -1;
-	}
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		close(lock);
+	_cleanup_closedir_ DIR *d = fdopendir(dfd);
+	if (!d)
 		return nsset_fail(e, errno, "%s/" CLAIM_DIR, st->path);
-	}
+	dfd = -1;       /* d's now */
 	int removed = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
@@ -371,7 +367,5 @@ int nsset_net_gc_claims(const struct nsset_store *st, struct nsset_err *e)
 		    unlinkat(dirfd(d), de->d_name, 0) == 0)
 			removed++;
 	}
-	closedir(d);
-	close(lock);
 	return removed;
 }

@@ -14,45 +14,52 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util.h"
+
+/* Set when this process failed to return to its own network namespace:
+ * it then sits in a set's, where whatever it did next (deleting interfaces
+ * by name, running a hook) would land. No more sockets from here. */
+static bool stranded;
 
 int nsset_nl_open(struct nsset_nl *nl, int netns_fd, struct nsset_err *e)
 {
 	memset(nl, 0, sizeof(*nl));
-	int home = -1;
+	if (stranded)
+		return nsset_fail(e, 0, "not opening a netlink socket: this process is stranded "
+				  "in a set's network namespace");
+	_cleanup_close_ int home = -1;
 	if (netns_fd >= 0) {
 		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (home < 0)
 			return nsset_fail(e, errno, "/proc/self/ns/net");
-		if (setns(netns_fd, CLONE_NEWNET) < 0) {
-			int saved = errno;
-			close(home);
-			return nsset_fail(e, saved, "entering the set's network namespace");
-		}
+		if (setns(netns_fd, CLONE_NEWNET) < 0)
+			return nsset_fail(e, errno, "entering the set's network namespace");
 	}
-	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	int saved = errno;
-	if (home >= 0) {
-		if (setns(home, CLONE_NEWNET) < 0) {
-			/* Cannot happen short of a kernel bug. Never go on
-			 * from the wrong namespace: whatever this process did
-			 * next (deleting interfaces by name, running a hook)
-			 * would land in the set. Only the holder gets here. */
-			syslog(LOG_CRIT, "cannot return to the host network namespace: %m");
-			_exit(70);
-		}
-		close(home);
+	/* A failure is put in `e` at once: going home must not lose its errno. */
+	struct mnl_socket *sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!sock)
+		nsset_fail(e, errno, "netlink socket");
+	if (home >= 0 && setns(home, CLONE_NEWNET) < 0) {
+		/* Cannot happen short of a kernel bug. Never go on from the
+		 * wrong namespace: the caller must end (the holder does, its
+		 * build failing), and nothing here works again meanwhile. */
+		stranded = true;
+		nsset_fail(e, errno, "cannot return to the host network namespace");
+		if (sock)
+			mnl_socket_close(sock);
+		return -1;
 	}
-	if (!nl->sock)
-		return nsset_fail(e, saved, "netlink socket");
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		saved = errno;
-		mnl_socket_close(nl->sock);
-		nl->sock = NULL;
-		return nsset_fail(e, saved, "binding the netlink socket");
+	if (!sock)
+		return -1;
+	if (mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		nsset_fail(e, errno, "binding the netlink socket");
+		mnl_socket_close(sock);
+		return -1;
 	}
+	nl->sock = sock;
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (unsigned)time(NULL);
 	return 0;

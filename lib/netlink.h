@@ -27,9 +27,10 @@ struct nsset_link {
 
 /* A netlink socket in the network namespace `netns_fd` (-1: our own). A
  * socket stays in the namespace it was made in, so the holder can speak to
- * a set's namespace without moving there for longer than this call. With
- * a namespace given, the process exits (status 70) should it fail to
- * return to its own: a single-threaded holder only. */
+ * a set's namespace without moving there for longer than this call (a
+ * single-threaded holder only). Should it fail to return to its own, it
+ * says so in `e` and the process is left in the set's: it must not go on
+ * (the holder's build fails and it exits), and every later call fails. */
 int nsset_nl_open(struct nsset_nl *nl, int netns_fd, struct nsset_err *e);
 void nsset_nl_close(struct nsset_nl *nl);
 

@@ -43,31 +43,22 @@ int nsset_nsfd_open_one(int dirfd, const char *name, int flag, struct nsset_err 
 {
 	/* O_NONBLOCK: a FIFO planted in place of an ns file must not hang the
 	 * login (CVE-2024-22365); the type is checked on the fd below. */
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return nsset_fail(e, errno, "cannot open namespace file '%s'", name);
 	struct statfs sfs;
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC) {
-		close(fd);
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC)
 		return nsset_fail(e, 0, "namespace file '%s' is not a namespace (nsfs) file", name);
-	}
 	int type = ioctl(fd, NS_GET_NSTYPE);
-	if (type != flag) {
-		close(fd);
+	if (type != flag)
 		return nsset_fail(e, 0, "namespace file '%s' holds a namespace of the wrong type", name);
-	}
 	/* Only namespaces owned by the initial user namespace were made by us
 	 * as real root; anything else was not. */
-	int ufd = ioctl(fd, NS_GET_USERNS);
+	_cleanup_close_ int ufd = ioctl(fd, NS_GET_USERNS);
 	struct stat ust;
-	if (ufd < 0 || fstat(ufd, &ust) < 0 || ust.st_ino != INIT_USER_NS_INO) {
-		if (ufd >= 0)
-			close(ufd);
-		close(fd);
+	if (ufd < 0 || fstat(ufd, &ust) < 0 || ust.st_ino != INIT_USER_NS_INO)
 		return nsset_fail(e, 0, "namespace file '%s' is not owned by the initial user namespace", name);
-	}
-	close(ufd);
-	return fd;
+	return TAKE_FD(fd);
 }
 
 int nsset_nsfds_open(int dirfd, int flags, struct nsset_nsfds *out, struct nsset_err *e)

@@ -559,7 +559,7 @@ static int finish_settings(struct parse_ctx *ctx, struct nsset_policy *p, struct
 int nsset_policy_parse(const char *text, size_t len, const char *origin,
 		       struct nsset_policy *out, struct nsset_err *e)
 {
-	struct nsset_policy p = { 0 };
+	_cleanup_(nsset_policy_free) struct nsset_policy p = { 0 };
 	struct parse_ctx ctx = { .origin = origin ? origin : "(policy)", .line = 0, .e = e };
 	struct settings set = { 0 };
 	char line[LINE_MAX_BYTES + 1];
@@ -577,41 +577,32 @@ int nsset_policy_parse(const char *text, size_t len, const char *origin,
 		 * '\r' is part of the line terminator, not of the last word. */
 		if (n > 0 && start[n - 1] == '\r')
 			n--;
-		if (n > LINE_MAX_BYTES) {
-			nsset_fail(e, 0, "%s:%u: line too long", ctx.origin, ctx.line);
-			goto fail;
-		}
+		if (n > LINE_MAX_BYTES)
+			return nsset_fail(e, 0, "%s:%u: line too long", ctx.origin, ctx.line);
 		/* A NUL would silently cut the line short when read as a string. */
-		if (memchr(start, '\0', n)) {
-			nsset_fail(e, 0, "%s:%u: NUL byte in line", ctx.origin, ctx.line);
-			goto fail;
-		}
+		if (memchr(start, '\0', n))
+			return nsset_fail(e, 0, "%s:%u: NUL byte in line", ctx.origin, ctx.line);
 		memcpy(line, start, n);
 		line[n] = '\0';
 
 		if (grow_rules(&p, &cap, e) < 0)
-			goto fail;
+			return -1;
 		int r = parse_line(&ctx, line, &p.rules[p.count], &set);
 		if (r < 0)
-			goto fail;
-		if (r > 0 && p.count >= NSSET_RULES_MAX) {
-			nsset_fail(e, 0, "%s:%u: more than %d rules", ctx.origin, ctx.line, NSSET_RULES_MAX);
-			goto fail;
-		}
+			return -1;
+		if (r > 0 && p.count >= NSSET_RULES_MAX)
+			return nsset_fail(e, 0, "%s:%u: more than %d rules", ctx.origin, ctx.line,
+					  NSSET_RULES_MAX);
 		p.count += (size_t)r;
 	}
 	if (finish_settings(&ctx, &p, &set) < 0)
-		goto fail;
-	if (p.count == 0) {
-		/* An empty policy places nobody; keep no allocation for it. */
-		free(p.rules);
-		p.rules = NULL;
-	}
+		return -1;
+	/* An empty policy places nobody; keep no allocation for it. */
+	if (p.count == 0)
+		nsset_policy_free(&p);
 	*out = p;
+	p = (struct nsset_policy){ 0 };     /* the caller's now */
 	return 0;
-fail:
-	free(p.rules);
-	return -1;
 }
 
 void nsset_policy_free(struct nsset_policy *p)
@@ -638,7 +629,7 @@ static int read_all(const char *path, int fd, char **buf, size_t *len, struct ns
 	if (cap < 4096)
 		cap = 4096;
 	size_t n = 0;
-	char *b = malloc(cap);
+	_cleanup_free_ char *b = malloc(cap);
 	if (!b)
 		return nsset_fail(e, errno, "%s: cannot read policy", path);
 	for (;;) {
@@ -647,32 +638,24 @@ static int read_all(const char *path, int fd, char **buf, size_t *len, struct ns
 				break;
 			size_t ncap = cap * 2 < limit ? cap * 2 : limit;
 			char *nb = realloc(b, ncap);
-			if (!nb) {
-				nsset_fail(e, errno, "%s: cannot read policy", path);
-				free(b);
-				return -1;
-			}
+			if (!nb)
+				return nsset_fail(e, errno, "%s: cannot read policy", path);
 			b = nb;
 			cap = ncap;
 		}
 		ssize_t r = read(fd, b + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			nsset_fail(e, errno, "%s: cannot read policy", path);
-			free(b);
-			return -1;
-		}
+		if (r < 0)
+			return nsset_fail(e, errno, "%s: cannot read policy", path);
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
-	if (n > POLICY_MAX_BYTES) {
-		free(b);
+	if (n > POLICY_MAX_BYTES)
 		return nsset_fail(e, 0, "%s: refusing policy: policy file too large (over %d bytes)",
 				  path, POLICY_MAX_BYTES);
-	}
-	*buf = b;
+	*buf = TAKE_PTR(b);
 	*len = n;
 	return 0;
 }
@@ -680,19 +663,16 @@ static int read_all(const char *path, int fd, char **buf, size_t *len, struct ns
 int nsset_policy_load(const char *path, struct nsset_policy *out, struct nsset_err *e)
 {
 	memset(out, 0, sizeof(*out));
-	int fd = nsset_trusted_open(path, "policy", e);
+	_cleanup_close_ int fd = nsset_trusted_open(path, "policy", e);
 	if (fd < 0)
 		return -1;
 
-	char *buf = NULL;
+	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int rc = read_all(path, fd, &buf, &len, e);
-	close(fd);
-	if (rc < 0)
+	if (read_all(path, fd, &buf, &len, e) < 0)
 		return -1;
-	rc = nsset_policy_parse(buf, len, path, out, e);
-	free(buf);
-	return rc;
+	close_fd(&fd);
+	return nsset_policy_parse(buf, len, path, out, e);
 }
 
 /* ---- matching ----------------------------------------------------------- */
@@ -708,7 +688,7 @@ static int lookup_group(const char *name, gid_t *gid, int *err)
 	size_t size = hint > 0 ? (size_t)hint : 1024;
 
 	for (;;) {
-		char *buf = malloc(size);
+		_cleanup_free_ char *buf = malloc(size);
 		if (!buf) {
 			*err = ENOMEM;
 			return -1;
@@ -717,7 +697,6 @@ static int lookup_group(const char *name, gid_t *gid, int *err)
 		int rc = getgrnam_r(name, &grp, buf, size, &res);
 		if (rc == 0 && res)
 			*gid = res->gr_gid;
-		free(buf);
 		if (rc == 0)
 			return res ? 1 : 0;
 		/* Some NSS modules say "no such group" with these. */
@@ -739,6 +718,48 @@ static bool has_gid(const gid_t *groups, size_t ngroups, gid_t gid)
 	return false;
 }
 
+int nsset_policy_find(const struct nsset_policy *p, const char *user, const gid_t *groups,
+		      size_t ngroups, const struct nsset_rule **rule, gid_t *gid_out,
+		      struct nsset_err *e)
+{
+	*rule = NULL;
+	/* Never leave the caller a stale gid from an earlier call. */
+	if (gid_out)
+		*gid_out = (gid_t)-1;
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < p->count; i++) {
+		const struct nsset_rule *r = &p->rules[i];
+		gid_t gid;
+		switch (r->match) {
+		case NSSET_MATCH_ALL:
+			*rule = r;
+			return 0;
+		case NSSET_MATCH_USER:
+			if (user && strcmp(r->name, user) == 0) {
+				*rule = r;
+				return 0;
+			}
+			break;
+		case NSSET_MATCH_GROUP:
+			if (!groups)
+				break;
+			int err = 0;
+			int found = lookup_group(r->name, &gid, &err);
+			if (found < 0)
+				return nsset_fail(e, err, "line %u: cannot look up group %s", r->line, r->name);
+			if (found && has_gid(groups, ngroups, gid)) {
+				if (gid_out)
+					*gid_out = gid;
+				*rule = r;
+				return 0;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
 const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const char *user,
 					    const gid_t *groups, size_t ngroups, gid_t *gid_out,
 					    struct nsset_err *e)
@@ -747,39 +768,9 @@ const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const 
 		e->errnum = 0;
 		e->msg[0] = '\0';
 	}
-	/* Never leave the caller a stale gid from an earlier call. */
-	if (gid_out)
-		*gid_out = (gid_t)-1;
-	if (!p)
-		return NULL;
-	for (size_t i = 0; i < p->count; i++) {
-		const struct nsset_rule *r = &p->rules[i];
-		gid_t gid;
-		switch (r->match) {
-		case NSSET_MATCH_ALL:
-			return r;
-		case NSSET_MATCH_USER:
-			if (user && strcmp(r->name, user) == 0)
-				return r;
-			break;
-		case NSSET_MATCH_GROUP:
-			if (!groups)
-				break;
-			int err = 0;
-			int found = lookup_group(r->name, &gid, &err);
-			if (found < 0) {
-				nsset_fail(e, err, "line %u: cannot look up group %s", r->line, r->name);
-				return NULL;
-			}
-			if (found && has_gid(groups, ngroups, gid)) {
-				if (gid_out)
-					*gid_out = gid;
-				return r;
-			}
-			break;
-		}
-	}
-	return NULL;
+	const struct nsset_rule *r;
+	nsset_policy_find(p, user, groups, ngroups, &r, gid_out, e);
+	return r;
 }
 
 bool nsset_policy_needs_groups(const struct nsset_policy *p, const char *user)

@@ -82,12 +82,19 @@ int nsset_policy_load(const char *path, struct nsset_policy *out, struct nsset_e
 
 void nsset_policy_free(struct nsset_policy *p);
 
-/* First rule matching the user. `groups` are the user's gids (primary
- * included, as getgrouplist returns them). For an @group rule the group is
- * looked up through NSS (getgrnam_r); *gid_out receives its gid. Returns NULL
- * when no rule matches — or when a group lookup failed (LDAP down): then
- * e->errnum/e->msg say so (e->msg is "" otherwise) and the caller must refuse
+/* The first rule matching the user, in *rule: NULL when no rule matches.
+ * `groups` are the user's gids (primary included, as getgrouplist returns
+ * them). For an @group rule the group is looked up through NSS
+ * (getgrnam_r); *gid_out receives its gid. Returns 0, or -1 (*rule NULL, e
+ * filled) when a group lookup failed (LDAP down): the caller must refuse
  * rather than let a later rule, say `* none`, decide. */
+int nsset_policy_find(const struct nsset_policy *p, const char *user, const gid_t *groups,
+		      size_t ngroups, const struct nsset_rule **rule, gid_t *gid_out,
+		      struct nsset_err *e);
+
+/* The old form of nsset_policy_find, kept only for lib/admin.c until it
+ * moves over (then remove it): NULL both for "no rule" and for a failed
+ * lookup, told apart by e->msg ("" unless it failed). */
 const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const char *user,
 					    const gid_t *groups, size_t ngroups, gid_t *gid_out,
 					    struct nsset_err *e);

@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "policy.h"
+#include "util.h"
 
 /* systemd under user-mode-linux takes seconds per job: generous, since a
  * login waits on this only when it makes the set. */
@@ -174,7 +175,7 @@ static int stop_unit(sd_bus *bus, const char *unit, sd_bus_error *err)
 static int in_unit(const char *unit)
 {
 	char buf[4096];
-	FILE *f = fopen("/proc/self/cgroup", "re");
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
 	if (!f)
 		return 0;
 	size_t ul = strlen(unit);
@@ -186,7 +187,6 @@ static int in_unit(const char *unit)
 		 * name=systemd line of a v1 host. */
 		found = n > ul && buf[n - ul - 1] == '/' && strcmp(buf + n - ul, unit) == 0;
 	}
-	fclose(f);
 	return found;
 }
 

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util.h"
+
 /* The file being opened and its role, for messages. */
 struct target {
 	const char *path;
@@ -73,11 +75,11 @@ static int stat_dir(const struct target *t, const char *dir, int fd, struct nsse
  * returns an O_PATH fd of the last one; *base points at the file name. */
 static int open_parent(const struct target *t, const char **base, struct nsset_err *e)
 {
-	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s: cannot open %s: /", t->path, t->what);
 	if (stat_dir(t, "/", fd, e) < 0)
-		goto fail;
+		return -1;
 
 	const char *p = t->path;
 	for (;;) {
@@ -88,41 +90,30 @@ static int open_parent(const struct target *t, const char **base, struct nsset_e
 			break;          /* p is the file name */
 		size_t n = (size_t)(slash - p);
 		char name[NAME_MAX + 1], dir[PATH_MAX];
-		if (n > NAME_MAX) {
-			nsset_fail(e, ENAMETOOLONG, "%s: cannot open %s", t->path, t->what);
-			goto fail;
-		}
+		if (n > NAME_MAX)
+			return nsset_fail(e, ENAMETOOLONG, "%s: cannot open %s", t->path, t->what);
 		memcpy(name, p, n);
 		name[n] = '\0';
 		/* "." and ".." would make the walk check other directories than
 		 * the path names; a path of root's never needs them. */
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-			nsset_fail(e, 0, "%s: refusing %s: '.' or '..' in path", t->path, t->what);
-			goto fail;
-		}
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			return nsset_fail(e, 0, "%s: refusing %s: '.' or '..' in path", t->path, t->what);
 		/* The prefix for messages, e.g. "/etc/security". */
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - t->path), t->path);
 
 		int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-		if (next < 0) {
-			open_fail(t, dir, fd, name, errno, e);
-			goto fail;
-		}
-		close(fd);
+		if (next < 0)
+			return open_fail(t, dir, fd, name, errno, e);
+		close_fd(&fd);
 		fd = next;
 		if (stat_dir(t, dir, fd, e) < 0)
-			goto fail;
+			return -1;
 		p = slash;
 	}
-	if (*p == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
-		nsset_fail(e, 0, "%s: refusing %s: not a file name", t->path, t->what);
-		goto fail;
-	}
+	if (*p == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0)
+		return nsset_fail(e, 0, "%s: refusing %s: not a file name", t->path, t->what);
 	*base = p;
-	return fd;
-fail:
-	close(fd);
-	return -1;
+	return TAKE_FD(fd);
 }
 
 int nsset_trusted_open(const char *path, const char *what, struct nsset_err *e)
@@ -134,39 +125,26 @@ int nsset_trusted_open(const char *path, const char *what, struct nsset_err *e)
 		return nsset_fail(e, ENAMETOOLONG, "%s: cannot open %s", path, what);
 
 	const char *base;
-	int dirfd = open_parent(&t, &base, e);
+	_cleanup_close_ int dirfd = open_parent(&t, &base, e);
 	if (dirfd < 0)
 		return -1;
 
 	/* Look before opening: opening a device node can have side effects
 	 * (a tape rewinds), and this gives the clearer message for a symlink. */
 	struct stat before, st;
-	if (fstatat(dirfd, base, &before, AT_SYMLINK_NOFOLLOW) < 0) {
-		nsset_fail(e, errno, "%s: cannot open %s", path, what);
-		close(dirfd);
+	if (fstatat(dirfd, base, &before, AT_SYMLINK_NOFOLLOW) < 0)
+		return nsset_fail(e, errno, "%s: cannot open %s", path, what);
+	if (check_file(&t, &before, e) < 0)
 		return -1;
-	}
-	if (check_file(&t, &before, e) < 0) {
-		close(dirfd);
-		return -1;
-	}
 	/* O_NONBLOCK: should a FIFO be swapped in after the look, the open
 	 * must not hang the login; the fstat below then refuses it. */
-	int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		open_fail(&t, NULL, dirfd, base, errno, e);
-		close(dirfd);
+	_cleanup_close_ int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return open_fail(&t, NULL, dirfd, base, errno, e);
+	close_fd(&dirfd);
+	if (fstat(fd, &st) < 0)
+		return nsset_fail(e, errno, "%s: cannot open %s", path, what);
+	if (check_file(&t, &st, e) < 0)
 		return -1;
-	}
-	close(dirfd);
-	if (fstat(fd, &st) < 0) {
-		nsset_fail(e, errno, "%s: cannot open %s", path, what);
-		close(fd);
-		return -1;
-	}
-	if (check_file(&t, &st, e) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return TAKE_FD(fd);
 }

@@ -72,11 +72,10 @@ unsigned long long proc_starttime(pid_t pid)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
 	ssize_t n = read_full(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
@@ -110,16 +109,14 @@ unsigned long long proc_starttime(pid_t pid)
 
 unsigned long long pidfs_ino_of(pid_t pid)
 {
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return 0;
 	struct statfs sfs;
 	struct stat st;
-	unsigned long long ino = 0;
 	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == PID_FS_MAGIC && fstat(fd, &st) == 0)
-		ino = (unsigned long long)st.st_ino;
-	close(fd);
-	return ino;
+		return (unsigned long long)st.st_ino;
+	return 0;
 }
 
 int pidfd_open_verified(pid_t pid, unsigned long long ino, unsigned long long start)
@@ -128,7 +125,7 @@ int pidfd_open_verified(pid_t pid, unsigned long long ino, unsigned long long st
 		errno = ESRCH;
 		return -1;
 	}
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return -1;      /* ESRCH: gone; anything else: cannot tell */
 	bool same;
@@ -142,11 +139,10 @@ int pidfd_open_verified(pid_t pid, unsigned long long ino, unsigned long long st
 		same = start != 0 && proc_starttime(pid) == start;
 	}
 	if (!same) {
-		close(fd);
 		errno = ESRCH;
 		return -1;
 	}
-	return fd;
+	return TAKE_FD(fd);
 }
 
 int random_hex16(char *buf)
@@ -204,24 +200,28 @@ void cleanup_closedirp(DIR **d)
 
 ssize_t read_small_file_at(int dirfd, const char *name, char *buf, size_t size)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
 		errno = EINVAL;
 		return -1;
 	}
 	ssize_t n = read_full(fd, buf, size - 1);
-	int saved = errno;
-	close(fd);
-	if (n < 0) {
-		errno = saved;
+	if (n < 0)
 		return -1;
-	}
 	buf[n] = '\0';
 	return n;
+}
+
+/* Removes the temporary file of a failed write_file_atomic_at; keeps errno. */
+static int drop_tmp(int dirfd, const char *tmp)
+{
+	int saved = errno;
+	unlinkat(dirfd, tmp, 0);
+	errno = saved;
+	return -1;
 }
 
 int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode)
@@ -232,22 +232,13 @@ int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t l
 		return -1;
 	}
 	unlinkat(dirfd, tmp, 0);
-	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -1;
-	if (write_full(fd, data, len) < 0 || fsync(fd) < 0) {
-		int saved = errno;
-		close(fd);
-		unlinkat(dirfd, tmp, 0);
-		errno = saved;
-		return -1;
-	}
-	close(fd);
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		int saved = errno;
-		unlinkat(dirfd, tmp, 0);
-		errno = saved;
-		return -1;
-	}
+	if (write_full(fd, data, len) < 0 || fsync(fd) < 0)
+		return drop_tmp(dirfd, tmp);
+	close_fd(&fd);
+	if (renameat(dirfd, tmp, dirfd, name) < 0)
+		return drop_tmp(dirfd, tmp);
 	return 0;
 }

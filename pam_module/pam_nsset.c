@@ -18,6 +18,7 @@
 #include "nstypes.h"
 #include "place.h"
 #include "policy.h"
+#include "util.h"
 
 #define DATA_PLACEMENT "pam_nsset:placement"
 #define DATA_DECISION "pam_nsset:decision"
@@ -102,8 +103,7 @@ static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct
 		pam_syslog(pamh, LOG_ERR, "%s (refusing %s)", e.msg, u->name);
 		return err_code;
 	}
-	*rule = nsset_policy_match(pol, u->name, u->groups, u->ngroups, gid, &e);
-	if (!*rule && e.msg[0]) {
+	if (nsset_policy_find(pol, u->name, u->groups, u->ngroups, rule, gid, &e) < 0) {
 		/* Not knowing the groups is not the same as not being in them. */
 		pam_syslog(pamh, LOG_ERR, "%s: %s (refusing %s)", a->conf, e.msg, u->name);
 		return err_code;
@@ -151,19 +151,17 @@ static void decision_cleanup(pam_handle_t *pamh, void *data, int error_status)
 static void decision_save(pam_handle_t *pamh, const struct args *a, const struct nsset_user *u,
 			  const struct nsset_rule *rule, gid_t gid)
 {
-	struct decision *d = calloc(1, sizeof(*d));
-	if (!d || strlen(a->conf) >= sizeof(d->conf)) {
-		free(d);
+	_cleanup_free_ struct decision *d = calloc(1, sizeof(*d));
+	if (!d || strlen(a->conf) >= sizeof(d->conf))
 		return;
-	}
 	snprintf(d->conf, sizeof(d->conf), "%s", a->conf);
 	snprintf(d->u.name, sizeof(d->u.name), "%s", u->name);
 	d->u.uid = u->uid;
 	d->u.gid = u->gid;
 	d->rule = *rule;
 	d->gid = gid;
-	if (pam_set_data(pamh, DATA_DECISION, d, decision_cleanup) != PAM_SUCCESS)
-		free(d);
+	if (pam_set_data(pamh, DATA_DECISION, d, decision_cleanup) == PAM_SUCCESS)
+		d = NULL;       /* PAM's now */
 }
 
 /* The account phase's decision, if it was made for this user and policy. */

@@ -8,7 +8,7 @@
  *  - failure: no rules left behind, a message that starts with the origin
  *    and holds no control byte (a word from the file must not be able to
  *    forge a second syslog line);
- *  - nsset_policy_match() on the result never crashes (groups are not
+ *  - nsset_policy_find() on the result never crashes (groups are not
  *    looked up: NULL group list, so no NSS access per input).
  *
  *   make fuzz && build/fuzz/fuzz_policy tests/fuzz/corpus/policy
@@ -93,9 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		gid_t gid;
 		struct nsset_err me;
-		(void)nsset_policy_match(&pol, "alice", NULL, 0, &gid, &me);
-		(void)nsset_policy_match(&pol, "root", NULL, 0, &gid, &me);
-		(void)nsset_policy_match(&pol, NULL, NULL, 0, &gid, NULL);
+		const struct nsset_rule *rule;
+		(void)nsset_policy_find(&pol, "alice", NULL, 0, &rule, &gid, &me);
+		(void)nsset_policy_find(&pol, "root", NULL, 0, &rule, &gid, &me);
+		(void)nsset_policy_find(&pol, NULL, NULL, 0, &rule, &gid, NULL);
 		nsset_policy_free(&pol);
 		check(pol.rules == NULL && pol.count == 0, "free resets");
 	} else {

@@ -156,12 +156,12 @@ mutant no-bounding-clear t_enter "nnp=yes: empty bounding set" \
 
 # The real uid is not made root while privileged: the caller may signal.
 mutant caller-can-signal t_attack "cannot stop, signal or trace the helper" \
-	's/\t\tif \(setresuid\(0, 0, 0\) < 0\)\n\t\t\tfail\(EXIT_CANNOT_PLACE, "setresuid: %m"\);\n//'
+	's/ \|\| setresuid\(0, 0, 0\) < 0\)\n\t\t\tfail\(EXIT_CANNOT_PLACE, "becoming root: %m"\);/)\n\t\t\tfail(EXIT_CANNOT_PLACE, "becoming root: %m");/'
 
 # The caller's limits stay in force while privileged (they are still saved
 # and given back).
 mutant no-limit-lift t_inherit "placement works" \
-	's/(\t\t\tr.rlim_cur = 8 << 20;\n)\t\tsetrlimit\(saved_limits\[i\], &r\);\n/$1/'
+	's/\t\tif \(setrlimit\(saved_limits\[i\], &r\) < 0\) \{/\t\tif (1) {\n\t\t\tcontinue;/'
 
 # lib/: namespace files are opened without O_NOFOLLOW (a symlink in the
 # store is followed to whatever it names)...
@@ -174,7 +174,7 @@ mutant nsfs-blocks-on-fifo t_attack "replaced by a FIFO is refused without hangi
 
 # ... without checking the namespace type ...
 mutant nsfs-any-type t_attack "of another type" "" \
-	lib/nsfs.c 's/if \(type != flag\) \{/if (0) {/'
+	lib/nsfs.c 's/if \(type != flag\)\n/if (0)\n/'
 
 # ... or who owns it (a namespace a user made in their own user namespace).
 mutant nsfs-any-owner t_attack "made by a user" "" \
@@ -182,7 +182,7 @@ mutant nsfs-any-owner t_attack "made by a user" "" \
 
 # lib/: a policy file writable by others is accepted.
 mutant policy-writable t_attack "policy: writable by others" "" \
-	lib/policy.c 's/if \(st->st_mode & \(S_IWGRP \| S_IWOTH\)\)\n\t\treturn nsset_fail\(e, 0, "%s: refusing policy: writable/if (0)\n\t\treturn nsset_fail(e, 0, "%s: refusing policy: writable/'
+	lib/trusted.c 's/if \(st->st_mode & \(S_IWGRP \| S_IWOTH\)\)\n\t\treturn nsset_fail\(e, 0, "%s: refusing %s: writable/if (0)\n\t\treturn nsset_fail(e, 0, "%s: refusing %s: writable/'
 
 # ---- the clean room (t_cleanroom) ------------------------------------------
 

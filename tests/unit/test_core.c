@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "enter_args.h"
+#include "netlink.h"
 #include "nsfs.h"
 #include "nstypes.h"
 #include "place.h"
@@ -278,6 +279,40 @@ static void test_join_order_and_failure(void **state)
 		assert_int_equal(f.fd[i], -1);
 }
 
+/* lib never exits: a netlink socket for a set's namespace that cannot
+ * return home fails, says so, and leaves every later open refused (the
+ * process sits in the set's namespace; its caller must end). Runs last:
+ * the refusal lasts for the process. */
+static void test_nl_open_stranded(void **state)
+{
+	(void)state;
+	struct nsset_nl nl;
+	struct nsset_err e = { 0 };
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);     /* setns is wrapped */
+	assert_true(fd >= 0);
+	setns_calls = 0;
+	setns_fail_at = 1;      /* going in */
+	assert_int_equal(nsset_nl_open(&nl, fd, &e), -1);
+	assert_null(nl.sock);
+	assert_string_equal(e.msg, "entering the set's network namespace: Operation not permitted");
+	setns_calls = 0;
+	setns_fail_at = 0;
+	assert_int_equal(nsset_nl_open(&nl, fd, &e), 0);
+	assert_int_equal(setns_calls, 2);
+	nsset_nl_close(&nl);
+	setns_calls = 0;
+	setns_fail_at = 2;      /* coming back */
+	assert_int_equal(nsset_nl_open(&nl, fd, &e), -1);
+	assert_null(nl.sock);
+	assert_int_equal(e.errnum, EPERM);
+	assert_string_equal(e.msg, "cannot return to the host network namespace: Operation not permitted");
+	setns_fail_at = 0;
+	assert_int_equal(nsset_nl_open(&nl, -1, &e), -1);
+	assert_null(nl.sock);
+	assert_non_null(strstr(e.msg, "stranded"));
+	close(fd);
+}
+
 /* ---- the store ----------------------------------------------------------------- */
 
 static void test_store_refusals(void **state)
@@ -522,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_enter_args),
 		cmocka_unit_test(test_kernel_support),
+		cmocka_unit_test(test_nl_open_stranded),   /* last: see there */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -877,6 +877,18 @@ static void test_many_rules(void **state)
 
 /* ---- matching ----------------------------------------------------------- */
 
+/* nsset_policy_find, which must not fail here: the rule or NULL. */
+static const struct nsset_rule *match(const struct nsset_policy *p, const char *user,
+				      const gid_t *groups, size_t ngroups, gid_t *gid)
+{
+	static const struct nsset_rule unset;
+	const struct nsset_rule *r = &unset;       /* must be overwritten */
+	struct nsset_err e = { 0 };
+	assert_int_equal(nsset_policy_find(p, user, groups, ngroups, &r, gid, &e), 0);
+	assert_int_equal(e.errnum, 0);
+	return r;
+}
+
 static void test_match_first_wins(void **state)
 {
 	(void)state;
@@ -889,18 +901,18 @@ static void test_match_first_wins(void **state)
 		 &p, 5);
 	gid_t gid = 12345;
 	const gid_t groups[] = { 1000 };
-	const struct nsset_rule *r = nsset_policy_match(&p, "root", groups, 1, &gid, NULL);
+	const struct nsset_rule *r = match(&p, "root", groups, 1, &gid);
 	assert_ptr_equal(r, &p.rules[0]);
 	assert_int_equal(gid, (gid_t)-1);
-	r = nsset_policy_match(&p, "alice", groups, 1, &gid, NULL);
+	r = match(&p, "alice", groups, 1, &gid);
 	assert_ptr_equal(r, &p.rules[1]);
 	assert_int_equal(r->scope, NSSET_SCOPE_USER);
-	r = nsset_policy_match(&p, "bob", groups, 1, NULL, NULL);
+	r = match(&p, "bob", groups, 1, NULL);
 	assert_ptr_equal(r, &p.rules[3]);
 	/* User names compare exactly. */
-	r = nsset_policy_match(&p, "Alice", NULL, 0, NULL, NULL);
+	r = match(&p, "Alice", NULL, 0, NULL);
 	assert_ptr_equal(r, &p.rules[3]);
-	r = nsset_policy_match(&p, "alic", NULL, 0, NULL, NULL);
+	r = match(&p, "alic", NULL, 0, NULL);
 	assert_ptr_equal(r, &p.rules[3]);
 	nsset_policy_free(&p);
 }
@@ -912,15 +924,15 @@ static void test_match_none(void **state)
 	parse_ok("root none\nalice user mnt\n@students group mnt\n", &p, 3);
 	const gid_t groups[] = { 1000, 300 };
 	gid_t gid = 7;
-	assert_null(nsset_policy_match(&p, "carol", groups, 2, &gid, NULL));
+	assert_null(match(&p, "carol", groups, 2, &gid));
 	assert_int_equal(gid, (gid_t)-1);
-	assert_null(nsset_policy_match(&p, "carol", NULL, 0, NULL, NULL));
+	assert_null(match(&p, "carol", NULL, 0, NULL));
 	nsset_policy_free(&p);
 
 	/* An empty policy matches nobody. */
 	parse_ok("", &p, 0);
-	assert_null(nsset_policy_match(&p, "root", groups, 2, NULL, NULL));
-	assert_null(nsset_policy_match(NULL, "root", groups, 2, NULL, NULL));
+	assert_null(match(&p, "root", groups, 2, NULL));
+	assert_null(match(NULL, "root", groups, 2, NULL));
 }
 
 static void test_match_group(void **state)
@@ -937,29 +949,29 @@ static void test_match_group(void **state)
 	/* Member of students (100) through a supplementary group. */
 	const gid_t alice[] = { 1000, 100, 200 };
 	fake_calls = 0;
-	const struct nsset_rule *r = nsset_policy_match(&p, "alice", alice, 3, &gid, NULL);
+	const struct nsset_rule *r = match(&p, "alice", alice, 3, &gid);
 	assert_ptr_equal(r, &p.rules[1]);
 	assert_int_equal(gid, 100);
 	assert_int_equal(fake_calls, 2);   /* nosuchgroup, students */
 
 	/* Only in ci (200): the students rule is passed over. */
 	const gid_t bob[] = { 200 };
-	r = nsset_policy_match(&p, "bob", bob, 1, &gid, NULL);
+	r = match(&p, "bob", bob, 1, &gid);
 	assert_ptr_equal(r, &p.rules[2]);
 	assert_int_equal(gid, 200);
-	r = nsset_policy_match(&p, "bob", bob, 1, NULL, NULL);
+	r = match(&p, "bob", bob, 1, NULL);
 	assert_ptr_equal(r, &p.rules[2]);
 
 	/* In no listed group: falls through to the user rule; gid reset. */
 	const gid_t dave[] = { 300, 1001 };
-	r = nsset_policy_match(&p, "dave", dave, 2, &gid, NULL);
+	r = match(&p, "dave", dave, 2, &gid);
 	assert_ptr_equal(r, &p.rules[3]);
 	assert_int_equal(gid, (gid_t)-1);
 
 	/* No groups at all. */
-	assert_null(nsset_policy_match(&p, "eve", NULL, 0, &gid, NULL));
+	assert_null(match(&p, "eve", NULL, 0, &gid));
 	const gid_t none[] = { 0 };
-	assert_null(nsset_policy_match(&p, "eve", none, 0, &gid, NULL));
+	assert_null(match(&p, "eve", none, 0, &gid));
 
 	nsset_policy_free(&p);
 }
@@ -975,12 +987,22 @@ static void test_match_group_lookup_error(void **state)
 	struct nsset_err e = { .msg = "stale" };
 	const gid_t groups[] = { 500 };
 	gid_t gid = 0;
-	assert_null(nsset_policy_match(&p, "eve", groups, 1, &gid, &e));
+	const struct nsset_rule *r = &p.rules[1];
+	assert_int_equal(nsset_policy_find(&p, "eve", groups, 1, &r, &gid, &e), -1);
+	assert_null(r);
 	assert_int_equal(e.errnum, EIO);
 	assert_string_equal(e.msg, "line 1: cannot look up group flaky: Input/output error");
-	/* No error: the message is cleared, a NULL result means no match. */
+	/* The old form: NULL, told apart from "no rule" by the message. */
+	strcpy(e.msg, "stale");
+	assert_null(nsset_policy_match(&p, "eve", groups, 1, &gid, &e));
+	assert_string_equal(e.msg, "line 1: cannot look up group flaky: Input/output error");
 	nsset_policy_free(&p);
+	/* No error: 0 and e untouched, a NULL rule means no match. */
 	parse_ok("@nosuchgroup session mnt\n", &p, 1);
+	e = (struct nsset_err){ .errnum = 0, .msg = "untouched" };
+	assert_int_equal(nsset_policy_find(&p, "eve", groups, 1, &r, &gid, &e), 0);
+	assert_null(r);
+	assert_string_equal(e.msg, "untouched");
 	assert_null(nsset_policy_match(&p, "eve", groups, 1, &gid, &e));
 	assert_string_equal(e.msg, "");
 	nsset_policy_free(&p);
@@ -1047,7 +1069,7 @@ static void test_match_group_erange(void **state)
 	const gid_t groups[] = { 400 };
 	gid_t gid = 0;
 	fake_calls = 0;
-	const struct nsset_rule *r = nsset_policy_match(&p, "alice", groups, 1, &gid, NULL);
+	const struct nsset_rule *r = match(&p, "alice", groups, 1, &gid);
 	assert_ptr_equal(r, &p.rules[0]);
 	assert_int_equal(gid, 400);
 	/* It took more than one try, with a buffer that finally fit. */
