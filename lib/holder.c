@@ -30,8 +30,11 @@
 #include "net.h"
 #include "nsfs.h"
 #include "nstypes.h"
+#include "procref.h"
+#include "procscan.h"
 #include "sdunit.h"
 #include "setup.h"
+#include "teardown.h"
 #include "util.h"
 
 /* An attempt that hit the kernel's mount-namespace loop check falsely (see
@@ -397,10 +400,8 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	 * so that the init, its cgroup namespace and hooks are born in ours. */
 	if (nsset_sdunit_enter(&h->id, h->log, e) < 0)
 		return -1;
-	char hex[17];
-	if (random_hex16(hex) < 0)
+	if (nsset_build_name(h->build, sizeof(h->build)) < 0)
 		return nsset_fail(e, errno, "getrandom");
-	snprintf(h->build, sizeof(h->build), ".build-%s", hex);
 	if (mkdirat(h->st.fd, h->build, 0700) < 0)
 		return nsset_fail(e, errno, "%s/%s", h->st.path, h->build);
 	h->setfd = openat(h->st.fd, h->build, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -436,7 +437,7 @@ static int build_set(struct holder *h, struct nsset_err *e)
 		return nsset_fail(e, 0, "meta too long");
 	if (write_file_atomic_at(h->setfd, "meta", meta, strlen(meta), 0600) < 0)
 		return nsset_fail(e, errno, "writing meta");
-	if (mkdirat(h->setfd, "sessions", 0700) < 0)
+	if (nsset_sessions_make(h->setfd) < 0)
 		return nsset_fail(e, errno, "creating sessions/");
 	h->lock_fd = openat(h->setfd, "holder.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (h->lock_fd < 0 || flock(h->lock_fd, LOCK_EX | LOCK_NB) < 0)
@@ -607,7 +608,7 @@ static void collect(const void *node, VISIT which, int depth)
  * when a notice was lost (SIGUSR1). */
 static void rescan(struct holder *h, struct watchlist *wl)
 {
-	int sfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sfd = nsset_sessions_open(h->setfd);
 	if (sfd < 0)
 		return;
 	if (wl->n > 0) {
@@ -647,7 +648,7 @@ static void look_at(struct holder *h, struct watchlist *wl, pid_t pid, uint64_t 
 		return;
 	char name[96];
 	nsset_session_name(name, sizeof(name), pid, start, tag);
-	int sfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sfd = nsset_sessions_open(h->setfd);
 	if (sfd < 0)
 		return;
 	bool there = faccessat(sfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
@@ -671,20 +672,20 @@ static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char 
 	struct nsset_err e = { 0 };
 	if (lockfd < 0)
 		lockfd = nsset_set_lock(&h->st, &h->id, LOCK_EX, NULL);
-	/* Killed, not waited for: a pid namespace's init cannot finish
-	 * exiting before every zombie in the namespace is reaped, and the
-	 * parent of one may be the very PAM application waiting for us in
-	 * close_session (sshd's [priv] reaps its session child after). The
-	 * set is removed regardless; the init is reaped by whoever inherits
-	 * it when we exit. */
-	if (h->m.hook[0] && nsset_hook_run(h->st.path, &h->m, "destroy", h->log, &e) < 0)
-		nsset_log(h->log, LOG_ERR, "set %s: %s", h->setname, e.msg);
 	close_fd(&h->go_fd);
-	if (h->init > 0)
-		kill(h->init, SIGKILL);
-	if (h->net_made && nsset_net_down(&h->st, &h->m, &e) < 0)
-		nsset_log(h->log, LOG_ERR, "set %s: removing its network: %s", h->setname, e.msg);
-	int rc = nsset_set_remove(&h->st, &h->id, &e);
+	/* The init is killed, not waited for (no NSSET_TD_WAIT_INIT): a pid
+	 * namespace's init cannot finish exiting before every zombie in the
+	 * namespace is reaped, and the parent of one may be the very PAM
+	 * application waiting for us in close_session (sshd's [priv] reaps
+	 * its session child after). The set is removed regardless; the init
+	 * is reaped by whoever inherits it when we exit. */
+	struct nsset_teardown td = {
+		.flags = NSSET_TD_HOOK | NSSET_TD_KILL_INIT | NSSET_TD_REMOVE |
+			 (h->net_made ? NSSET_TD_NET : 0),
+		.ext = &nsset_teardown_hook_net,
+		.log = h->log,
+	};
+	int rc = nsset_set_teardown(&h->st, &h->id, &h->m, &td, &e);
 	if (rc < 0)
 		nsset_log(h->log, LOG_ERR, "set %s: destroying (%s) left something behind: %s",
 			  h->setname, reason, e.msg);
@@ -708,35 +709,40 @@ static bool ends_with_last_session(const struct holder *h)
 /* Whether a process other than the set's init still sits in the set,
  * judged by one of its namespaces (pid first: it is the one processes
  * cannot leave). */
+struct in_ns {
+	const char *rel;            /* "ns/pid" */
+	struct stat ns;             /* the set's file of that type */
+	pid_t init;
+};
+
+static int other_in_ns(int procfd, pid_t pid, const char *name, void *ctx)
+{
+	const struct in_ns *w = ctx;
+	char path[64];
+	struct stat st;
+	if (pid == w->init || pid == getpid())
+		return 0;
+	snprintf(path, sizeof(path), "%.16s/%s", name, w->rel);
+	return fstatat(procfd, path, &st, 0) == 0 && st.st_ino == w->ns.st_ino &&
+	       st.st_dev == w->ns.st_dev && proc_starttime(pid) != 0;
+}
+
 static bool set_has_processes(const struct holder *h)
 {
 	static const char *const order[] = { "pid", "mnt", "net", "ipc", "uts", "cgroup", "time" };
 	const char *type = NULL;
-	struct stat ns;
+	struct in_ns w = { .init = h->init };
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && !type; i++)
 		if ((h->m.ns_flags & nsset_nstype_flag(order[i])) &&
-		    fstatat(h->setfd, order[i], &ns, AT_SYMLINK_NOFOLLOW) == 0)
+		    fstatat(h->setfd, order[i], &w.ns, AT_SYMLINK_NOFOLLOW) == 0)
 			type = order[i];
 	if (!type)
 		return false;
-	DIR *d = opendir("/proc");
-	if (!d)
-		return true;    /* cannot tell: keep the set */
-	bool found = false;
-	struct dirent *de;
-	while (!found && (de = readdir(d)) != NULL) {
-		unsigned long pid;
-		if (parse_ulong(de->d_name, 0x3fffffff, &pid) < 0 || (pid_t)pid == h->init ||
-		    (pid_t)pid == getpid())
-			continue;
-		char path[64];
-		struct stat st;
-		snprintf(path, sizeof(path), "/proc/%lu/ns/%s", pid, type);
-		found = stat(path, &st) == 0 && st.st_ino == ns.st_ino && st.st_dev == ns.st_dev &&
-			proc_starttime((pid_t)pid) != 0;
-	}
-	closedir(d);
-	return found;
+	char rel[16];
+	snprintf(rel, sizeof(rel), "ns/%s", type);
+	w.rel = rel;
+	/* -1: /proc unreadable, cannot tell: keep the set. */
+	return nsset_proc_each(other_in_ns, &w, NULL) != 0;
 }
 
 /* After a session went away: if it was the last one and the set lives only
@@ -821,7 +827,7 @@ static void watch(struct holder *h)
 			struct watched *w = ev[i].data.ptr;
 			if (!w)
 				continue;
-			int sdir = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int sdir = nsset_sessions_open(h->setfd);
 			/* Still registered: it died without closing its session. */
 			if (sdir >= 0 && unlinkat(sdir, w->name, 0) == 0)
 				h->orphaned = true;
@@ -906,7 +912,11 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 	sigaddset(&notices, SIGUSR1);
 	sigaddset(&notices, NSSET_SESSION_SIGNAL);
 	sigprocmask(SIG_BLOCK, &notices, NULL);
-	snprintf(line, sizeof(line), "pid %d\n", (int)getpid());
+	/* Who we are, as a recorded process (procref.h): the starter may
+	 * have to stop us, and we are not its child. */
+	struct nsset_proc self = { 0 };
+	nsset_proc_record(getpid(), &self);
+	snprintf(line, sizeof(line), "pid %d %llu %llu\n", (int)getpid(), self.start, self.ino);
 	write_full(status_fd, line, strlen(line));
 
 	if (unclean) {
