@@ -415,8 +415,10 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	}
 	if ((h->m.ns_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME) < 0)
 		return nsset_fail(e, errno, "unshare(CLONE_NEWTIME)");
-	h->m.holder_pid = getpid();
-	h->m.holder_start = proc_starttime(h->m.holder_pid);
+	struct nsset_proc self;
+	nsset_proc_record(getpid(), &self);
+	h->m.holder_pid = self.pid;
+	h->m.holder_start = self.start;
 	if (retry_on_cpus(h, attempt_build, e) < 0)
 		return -1;
 	if (h->m.net == NSSET_NET_VETH) {
@@ -427,11 +429,14 @@ static int build_set(struct holder *h, struct nsset_err *e)
 
 	h->m.created = (long long)time(NULL);
 	if (h->m.ns_flags & CLONE_NEWPID) {
+		/* Recorded for everyone who may have to signal it later. */
+		struct nsset_proc init;
+		nsset_proc_record(h->init, &init);
 		h->m.init_pid = h->init;
-		h->m.init_start = proc_starttime(h->init);
-		h->m.init_ino = pidfs_ino_of(h->init);
+		h->m.init_start = init.start;
+		h->m.init_ino = init.ino;
 	}
-	h->m.holder_ino = pidfs_ino_of(h->m.holder_pid);
+	h->m.holder_ino = self.ino;
 	char meta[2048];
 	if (nsset_meta_format(&h->m, meta, sizeof(meta)) < 0)
 		return nsset_fail(e, 0, "meta too long");
@@ -570,15 +575,11 @@ static void watch_entry(struct holder *h, struct watchlist *wl, int sfd, const c
 	unsigned long long start;
 	int pfd = -1, err = EINVAL;     /* a malformed name: not ours */
 	if (nsset_session_parse(name, &pid, &start) == 0 && strlen(name) < sizeof(((struct watched *)0)->name)) {
-		pfd = pidfd_open(pid, 0);
+		/* The session's process as recorded (procref.h): ESRCH if it
+		 * is gone, or its pid now names a newcomer. */
+		struct nsset_proc sp = { .pid = pid, .start = start };
+		pfd = nsset_proc_open(&sp);
 		err = pfd < 0 ? errno : 0;
-	}
-	/* Checked after pidfd_open: if the start time still matches, the
-	 * pidfd names the session's process, not a newcomer. */
-	if (pfd >= 0 && proc_starttime(pid) != start) {
-		close(pfd);
-		pfd = -1;
-		err = ESRCH;
 	}
 	if (pfd >= 0) {
 		watch_add(h, wl, name, pfd);
