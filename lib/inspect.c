@@ -147,7 +147,7 @@ int nsset_admin_store_open(const char *path, struct nsset_store *st, struct nsse
 	st->fd = -1;
 	if (path[0] != '/')
 		return nsset_fail(e, 0, "store path '%s' must be absolute", path);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
@@ -158,7 +158,7 @@ int nsset_admin_store_open(const char *path, struct nsset_store *st, struct nsse
 	unsigned long long self_id, parent_id;
 	int looked = mount_id(fd, "", &self_id) == 0 && mount_id(fd, "..", &parent_id) == 0;
 	bool inside = faccessat(fd, "self", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	close(fd);
+	close_fd(&fd);
 	if (looked && self_id == parent_id && !inside)
 		return 1;
 	/* The same checks the PAM module makes (root 0700, not from inside a
@@ -171,14 +171,13 @@ int nsset_admin_store_open(const char *path, struct nsset_store *st, struct nsse
 static void count_sessions(int dfd, int *alive, int *gone)
 {
 	*alive = *gone = 0;
-	int sfd = nsset_sessions_open(dfd);
+	_cleanup_close_ int sfd = nsset_sessions_open(dfd);
 	if (sfd < 0)
 		return;
-	DIR *d = fdopendir(sfd);
-	if (!d) {
-		close(sfd);
+	_cleanup_closedir_ DIR *d = fdopendir(sfd);
+	if (!d)
 		return;
-	}
+	sfd = -1;       /* d owns it */
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		pid_t pid;
@@ -190,7 +189,6 @@ static void count_sessions(int dfd, int *alive, int *gone)
 		else
 			(*gone)++;
 	}
-	closedir(d);
 }
 
 /* Everything about one directory that needs no /proc scan. */
@@ -244,14 +242,13 @@ static int scan_scope(const struct nsset_store *st, enum nsset_scope scope,
 		      struct nsset_admin_list *l, size_t *cap, struct nsset_err *e)
 {
 	const char *dir = nsset_scope_dir(scope);
-	int fd = nsset_scope_open(st, scope);
+	_cleanup_close_ int fd = nsset_scope_open(st, scope);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : nsset_fail(e, errno, "%s/%s", st->path, dir);
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d)
 		return nsset_fail(e, errno, "%s/%s", st->path, dir);
-	}
+	fd = -1;        /* d owns it */
 	int rc = 0;
 	struct dirent *de;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
@@ -269,7 +266,7 @@ static int scan_scope(const struct nsset_store *st, enum nsset_scope scope,
 		s->is_set = true;
 		s->id = id;
 		struct nsset_err oe = { 0 };
-		int sfd = nsset_set_open(st, &id, &oe);
+		_cleanup_close_ int sfd = nsset_set_open(st, &id, &oe);
 		if (sfd < 0) {
 			if (errno == ENOENT) {  /* removed while we looked */
 				l->count--;
@@ -280,28 +277,24 @@ static int scan_scope(const struct nsset_store *st, enum nsset_scope scope,
 			continue;
 		}
 		inspect(sfd, s);
-		close(sfd);
 	}
-	closedir(d);
 	return rc;
 }
 
 static int scan_leftovers(const struct nsset_store *st, struct nsset_admin_list *l, size_t *cap,
 			  struct nsset_err *e)
 {
-	int fd = openat(st->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	_cleanup_close_ int fd = openat(st->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d)
 		return nsset_fail(e, errno, "%s", st->path);
-	}
+	fd = -1;        /* d owns it */
 	int rc = 0;
 	struct dirent *de;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (!nsset_leftover_kind(de->d_name))
 			continue;
-		int dfd = nsset_leftover_open(st, de->d_name);
+		_cleanup_close_ int dfd = nsset_leftover_open(st, de->d_name);
 		if (dfd < 0)
 			continue;
 		struct nsset_admin_set *s;
@@ -329,9 +322,7 @@ static int scan_leftovers(const struct nsset_store *st, struct nsset_admin_list 
 						 "left over from an interrupted removal");
 			}
 		}
-		close(dfd);
 	}
-	closedir(d);
 	return rc;
 }
 
@@ -447,14 +438,13 @@ int nsset_admin_resolve_name(const char *arg, char *name, size_t size, struct ns
 
 static int read_sessions(int dfd, struct nsset_admin_detail *d, struct nsset_err *e)
 {
-	int sfd = nsset_sessions_open(dfd);
+	_cleanup_close_ int sfd = nsset_sessions_open(dfd);
 	if (sfd < 0)
 		return 0;
-	DIR *dir = fdopendir(sfd);
-	if (!dir) {
-		close(sfd);
+	_cleanup_closedir_ DIR *dir = fdopendir(sfd);
+	if (!dir)
 		return nsset_fail(e, errno, "sessions/");
-	}
+	sfd = -1;       /* dir owns it */
 	size_t cap = 0;
 	int rc = 0;
 	long long btime = nsset_boot_time();
@@ -481,7 +471,6 @@ static int read_sessions(int dfd, struct nsset_admin_detail *d, struct nsset_err
 		s->alive = proc_running(pid, start) &&
 			   nsset_proc_identity(pid, &s->uid, s->comm, sizeof(s->comm));
 	}
-	closedir(dir);
 	return rc;
 }
 
@@ -840,7 +829,7 @@ int nsset_admin_detail(const struct nsset_store *st, const struct nsset_admin_se
 		       struct nsset_admin_detail *d, struct nsset_err *e)
 {
 	memset(d, 0, sizeof(*d));
-	int dfd = open_entry(st, s, e);
+	_cleanup_close_ int dfd = open_entry(st, s, e);
 	if (dfd < 0)
 		return -1;
 	int rc = read_sessions(dfd, d, e);
@@ -848,7 +837,6 @@ int nsset_admin_detail(const struct nsset_store *st, const struct nsset_admin_se
 		rc = read_procs(s, d, e);
 	if (rc == 0)
 		rc = look_inside(st, dfd, s, d, e);
-	close(dfd);
 	if (rc < 0)
 		nsset_admin_detail_free(d);
 	return rc;

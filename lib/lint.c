@@ -254,20 +254,14 @@ int nsset_admin_lint_file(const char *path, struct nsset_admin_lint *out,
 		*e = le;
 		return -1;
 	}
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	if (read_text(path, &text, &len, e) < 0) {
+	if (read_text(path, &text, &len, e) < 0 || nsset_admin_lint_text(text, len, path, out, e) < 0) {
 		if (loaded == 0)
 			nsset_policy_free(&p);
 		return -1;
 	}
-	if (nsset_admin_lint_text(text, len, path, out, e) < 0) {
-		free(text);
-		if (loaded == 0)
-			nsset_policy_free(&p);
-		return -1;
-	}
-	out->text = text;
+	out->text = TAKE_PTR(text);
 	out->len = len;
 	if (loaded == 0 && out->errors == 0)
 		*policy = p;
