@@ -1,7 +1,7 @@
 /* nssetctl: the admin tool of nsset. Root only, never setuid. Lists,
  * shows, checks a policy against users, destroys sets and collects the
- * garbage of crashes. The decisions live in lib/admin.c; this file parses
- * the command line, prints and logs. See nssetctl(8).
+ * garbage of crashes. The decisions live in lib/ (admin.h: inspect.c,
+ * lint.c, destroy.c); this file parses the command line, prints and logs. See nssetctl(8).
  *
  * Exit codes: 0 ok, 1 failure (an operation failed, the policy has
  * errors, or something of a destroyed set is left), 2 usage, 3 a named
@@ -807,6 +807,16 @@ static void add_target(struct target *t, size_t *n, const char *name, enum nsset
 	(*n)++;
 }
 
+static void syslog_write(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	syslog(prio, "%s", msg);
+}
+
+/* Where a destroy's hook output and its failures that do not stop it go,
+ * as the holder's would. */
+static const struct nsset_log destroy_log = { .write = syslog_write };
+
 /* Destroys one entry and reports it; returns an exit code. */
 static int destroy_one(const struct nsset_store *st, const struct nsset_admin_set *before,
 		       const char *name, enum nsset_admin_mode mode, const char *verb)
@@ -814,7 +824,7 @@ static int destroy_one(const struct nsset_store *st, const struct nsset_admin_se
 	struct nsset_admin_result r;
 	struct nsset_err e = { 0 };
 	char who[128];
-	int x = nsset_admin_destroy(st, name, mode, &r, &e);
+	int x = nsset_admin_destroy(st, name, mode, &r, &destroy_log, &e);
 	if (x < 0) {
 		warnx("%s", e.msg);
 		syslog(LOG_ERR, "%s set %s failed (nssetctl, requested by %s): %s",

@@ -1,7 +1,10 @@
-/* The admin's view of nsset, for nssetctl: listing and inspecting sets,
- * linting a policy and explaining its decisions, destroying sets and
- * collecting garbage. Like all of lib/ it never prints and never exits: it
- * returns data, and nssetctl decides how to show it.
+/* The admin's view of nsset, for nssetctl: listing and inspecting sets
+ * (inspect.c), linting a policy and explaining its decisions (lint.c),
+ * destroying sets and collecting garbage (destroy.c, through the one
+ * teardown routine of teardown.h). /proc is read through procscan.h, nsfs
+ * mounts are found by nsfs.h's nsset_nsfs_mounts. Like all of lib/ it never
+ * prints and never exits: it returns data (and logs through the caller's
+ * nsset_log), and nssetctl decides how to show it.
  *
  * Reading (nsset_admin_list, _detail, _lint_file, _explain) changes
  * nothing: no lock file is made, no session entry pruned, no mount made;
@@ -169,25 +172,21 @@ struct nsset_admin_result {
 	pid_t nsfs_left_pid;        /* a process whose mount ns has one */
 };
 
-/* Ends the set (or leftover directory) `name`: SIGKILLs its holder
- * through a pidfd checked against pid and start time, SIGKILLs the pid
- * namespace's init the same way and waits for both, then removes it with
- * nsset_set_remove() under the set's exclusive lock (unmount, then unlink
- * every ns file: copies of the bind mounts in mount namespaces made since
- * go too), then counts nsfs mounts of its namespaces left in any mount
- * namespace of /proc (r->nsfs_left, normally 0).
+/* Ends the set (or leftover directory) `name`. A set: under its exclusive
+ * lock, nsset_set_teardown() with every step (teardown.h has the order:
+ * the hook's destroy phase, SIGKILL to the holder and the pid set's init
+ * through verified pidfds, waited for, the network, then the store entry;
+ * unlinking the ns files takes the copies of the bind mounts in mount
+ * namespaces made since too). A leftover: its init killed the same way,
+ * the directory removed. Then counts nsfs mounts of its namespaces left in
+ * any mount namespace of /proc (r->nsfs_left, normally 0). Failures of the
+ * hook and network steps go to `log` and do not stop it.
  * Returns 0 when removed, 1 when skipped (r->why), -1 on error; errnum
  * ENOENT when there is no such entry. Must run in the host's mount
  * namespace (nsset_admin_store_open refuses from inside a set). */
 int nsset_admin_destroy(const struct nsset_store *st, const char *name,
 			enum nsset_admin_mode mode, struct nsset_admin_result *r,
-			struct nsset_err *e);
-
-/* Number of nsfs mounts of any of the `n` namespace inodes, over every
- * mount namespace some process in /proc sits in (each counted once);
- * *where gets a pid in one that has such a mount. -1 on error. */
-int nsset_admin_nsfs_mounts(const unsigned long long *ino, size_t n, pid_t *where,
-			    struct nsset_err *e);
+			const struct nsset_log *log, struct nsset_err *e);
 
 /* ---- the policy: lint and explain -------------------------------------------- */
 
@@ -273,6 +272,10 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 			const struct nsset_admin_list *sets, struct nsset_admin_explain *x,
 			struct nsset_err *e);
 
+/* 1 and *gid when the group exists, 0 when not, -1 (errno) when NSS fails. */
+int nsset_admin_group_gid(const char *name, gid_t *gid);
+/* The same for a user. */
+int nsset_admin_user_uid(const char *name, uid_t *uid);
 /* Name of a group (getgrgid_r), or its number when unknown. */
 void nsset_admin_group_name(gid_t gid, char *buf, size_t size);
 /* Name of a user (getpwuid_r), or its number when unknown. */

@@ -30,8 +30,11 @@
 #include "net.h"
 #include "nsfs.h"
 #include "nstypes.h"
+#include "procref.h"
+#include "procscan.h"
 #include "sdunit.h"
 #include "setup.h"
+#include "teardown.h"
 #include "util.h"
 
 /* An attempt that hit the kernel's mount-namespace loop check falsely (see
@@ -397,10 +400,8 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	 * so that the init, its cgroup namespace and hooks are born in ours. */
 	if (nsset_sdunit_enter(&h->id, h->log, e) < 0)
 		return -1;
-	char hex[17];
-	if (random_hex16(hex) < 0)
+	if (nsset_build_name(h->build, sizeof(h->build)) < 0)
 		return nsset_fail(e, errno, "getrandom");
-	snprintf(h->build, sizeof(h->build), ".build-%s", hex);
 	if (mkdirat(h->st.fd, h->build, 0700) < 0)
 		return nsset_fail(e, errno, "%s/%s", h->st.path, h->build);
 	h->setfd = openat(h->st.fd, h->build, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -417,8 +418,10 @@ static int build_set(struct holder *h, struct nsset_err *e)
 		char names[64];
 		return nsset_fail(e, errno, "unshare(%s)", nsset_nsflags_format(early, names, sizeof(names)));
 	}
-	h->m.holder_pid = getpid();
-	h->m.holder_start = proc_starttime(h->m.holder_pid);
+	struct nsset_proc self;
+	nsset_proc_record(getpid(), &self);
+	h->m.holder_pid = self.pid;
+	h->m.holder_start = self.start;
 	if (retry_on_cpus(h, attempt_build, e) < 0)
 		return -1;
 	if (h->m.net == NSSET_NET_VETH) {
@@ -429,17 +432,20 @@ static int build_set(struct holder *h, struct nsset_err *e)
 
 	h->m.created = (long long)time(NULL);
 	if (h->m.ns_flags & CLONE_NEWPID) {
+		/* Recorded for everyone who may have to signal it later. */
+		struct nsset_proc init;
+		nsset_proc_record(h->init, &init);
 		h->m.init_pid = h->init;
-		h->m.init_start = proc_starttime(h->init);
-		h->m.init_ino = pidfs_ino_of(h->init);
+		h->m.init_start = init.start;
+		h->m.init_ino = init.ino;
 	}
-	h->m.holder_ino = pidfs_ino_of(h->m.holder_pid);
+	h->m.holder_ino = self.ino;
 	char meta[2048];
 	if (nsset_meta_format(&h->m, meta, sizeof(meta)) < 0)
 		return nsset_fail(e, 0, "meta too long");
 	if (write_file_atomic_at(h->setfd, "meta", meta, strlen(meta), 0600) < 0)
 		return nsset_fail(e, errno, "writing meta");
-	if (mkdirat(h->setfd, "sessions", 0700) < 0)
+	if (nsset_sessions_make(h->setfd) < 0)
 		return nsset_fail(e, errno, "creating sessions/");
 	h->lock_fd = openat(h->setfd, "holder.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (h->lock_fd < 0 || flock(h->lock_fd, LOCK_EX | LOCK_NB) < 0)
@@ -572,15 +578,11 @@ static void watch_entry(struct holder *h, struct watchlist *wl, int sfd, const c
 	unsigned long long start;
 	int pfd = -1, err = EINVAL;     /* a malformed name: not ours */
 	if (nsset_session_parse(name, &pid, &start) == 0 && strlen(name) < sizeof(((struct watched *)0)->name)) {
-		pfd = pidfd_open(pid, 0);
+		/* The session's process as recorded (procref.h): ESRCH if it
+		 * is gone, or its pid now names a newcomer. */
+		struct nsset_proc sp = { .pid = pid, .start = start };
+		pfd = nsset_proc_open(&sp);
 		err = pfd < 0 ? errno : 0;
-	}
-	/* Checked after pidfd_open: if the start time still matches, the
-	 * pidfd names the session's process, not a newcomer. */
-	if (pfd >= 0 && proc_starttime(pid) != start) {
-		close(pfd);
-		pfd = -1;
-		err = ESRCH;
 	}
 	if (pfd >= 0) {
 		watch_add(h, wl, name, pfd);
@@ -610,7 +612,7 @@ static void collect(const void *node, VISIT which, int depth)
  * when a notice was lost (SIGUSR1). */
 static void rescan(struct holder *h, struct watchlist *wl)
 {
-	int sfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sfd = nsset_sessions_open(h->setfd);
 	if (sfd < 0)
 		return;
 	if (wl->n > 0) {
@@ -650,7 +652,7 @@ static void look_at(struct holder *h, struct watchlist *wl, pid_t pid, uint64_t 
 		return;
 	char name[96];
 	nsset_session_name(name, sizeof(name), pid, start, tag);
-	int sfd = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sfd = nsset_sessions_open(h->setfd);
 	if (sfd < 0)
 		return;
 	bool there = faccessat(sfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
@@ -674,20 +676,20 @@ static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char 
 	struct nsset_err e = { 0 };
 	if (lockfd < 0)
 		lockfd = nsset_set_lock(&h->st, &h->id, LOCK_EX, NULL);
-	/* Killed, not waited for: a pid namespace's init cannot finish
-	 * exiting before every zombie in the namespace is reaped, and the
-	 * parent of one may be the very PAM application waiting for us in
-	 * close_session (sshd's [priv] reaps its session child after). The
-	 * set is removed regardless; the init is reaped by whoever inherits
-	 * it when we exit. */
-	if (h->m.hook[0] && nsset_hook_run(h->st.path, &h->m, "destroy", h->log, &e) < 0)
-		nsset_log(h->log, LOG_ERR, "set %s: %s", h->setname, e.msg);
 	close_fd(&h->go_fd);
-	if (h->init > 0)
-		kill(h->init, SIGKILL);
-	if (h->net_made && nsset_net_down(&h->st, &h->m, &e) < 0)
-		nsset_log(h->log, LOG_ERR, "set %s: removing its network: %s", h->setname, e.msg);
-	int rc = nsset_set_remove(&h->st, &h->id, &e);
+	/* The init is killed, not waited for (no NSSET_TD_WAIT_INIT): a pid
+	 * namespace's init cannot finish exiting before every zombie in the
+	 * namespace is reaped, and the parent of one may be the very PAM
+	 * application waiting for us in close_session (sshd's [priv] reaps
+	 * its session child after). The set is removed regardless; the init
+	 * is reaped by whoever inherits it when we exit. */
+	struct nsset_teardown td = {
+		.flags = NSSET_TD_HOOK | NSSET_TD_KILL_INIT | NSSET_TD_REMOVE |
+			 (h->net_made ? NSSET_TD_NET : 0),
+		.ext = &nsset_teardown_hook_net,
+		.log = h->log,
+	};
+	int rc = nsset_set_teardown(&h->st, &h->id, &h->m, &td, &e);
 	if (rc < 0)
 		nsset_log(h->log, LOG_ERR, "set %s: destroying (%s) left something behind: %s",
 			  h->setname, reason, e.msg);
@@ -708,35 +710,40 @@ static bool ends_with_last_session(const struct holder *h)
 /* Whether a process other than the set's init still sits in the set,
  * judged by one of its namespaces (pid first: it is the one processes
  * cannot leave). */
+struct in_ns {
+	const char *rel;            /* "ns/pid" */
+	struct stat ns;             /* the set's file of that type */
+	pid_t init;
+};
+
+static int other_in_ns(int procfd, pid_t pid, const char *name, void *ctx)
+{
+	const struct in_ns *w = ctx;
+	char path[64];
+	struct stat st;
+	if (pid == w->init || pid == getpid())
+		return 0;
+	snprintf(path, sizeof(path), "%.16s/%s", name, w->rel);
+	return fstatat(procfd, path, &st, 0) == 0 && st.st_ino == w->ns.st_ino &&
+	       st.st_dev == w->ns.st_dev && proc_starttime(pid) != 0;
+}
+
 static bool set_has_processes(const struct holder *h)
 {
 	const char *type = NULL;
-	struct stat ns;
+	struct in_ns w = { .init = h->init };
 	for (unsigned r = 0; r < NSSET_NS_MAX && !type; r++) {
 		const struct nsset_nstype *t = nsset_nstype_watched(r);
-		if ((h->m.ns_flags & t->flag) && fstatat(h->setfd, t->name, &ns, AT_SYMLINK_NOFOLLOW) == 0)
+		if ((h->m.ns_flags & t->flag) && fstatat(h->setfd, t->name, &w.ns, AT_SYMLINK_NOFOLLOW) == 0)
 			type = t->name;
 	}
 	if (!type)
 		return false;
-	DIR *d = opendir("/proc");
-	if (!d)
-		return true;    /* cannot tell: keep the set */
-	bool found = false;
-	struct dirent *de;
-	while (!found && (de = readdir(d)) != NULL) {
-		unsigned long pid;
-		if (parse_ulong(de->d_name, 0x3fffffff, &pid) < 0 || (pid_t)pid == h->init ||
-		    (pid_t)pid == getpid())
-			continue;
-		char path[64];
-		struct stat st;
-		snprintf(path, sizeof(path), "/proc/%lu/ns/%s", pid, type);
-		found = stat(path, &st) == 0 && st.st_ino == ns.st_ino && st.st_dev == ns.st_dev &&
-			proc_starttime((pid_t)pid) != 0;
-	}
-	closedir(d);
-	return found;
+	char rel[16];
+	snprintf(rel, sizeof(rel), "ns/%s", type);
+	w.rel = rel;
+	/* -1: /proc unreadable, cannot tell: keep the set. */
+	return nsset_proc_each(other_in_ns, &w, NULL) != 0;
 }
 
 /* After a session went away: if it was the last one and the set lives only
@@ -821,7 +828,7 @@ static void watch(struct holder *h)
 			struct watched *w = ev[i].data.ptr;
 			if (!w)
 				continue;
-			int sdir = openat(h->setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int sdir = nsset_sessions_open(h->setfd);
 			/* Still registered: it died without closing its session. */
 			if (sdir >= 0 && unlinkat(sdir, w->name, 0) == 0)
 				h->orphaned = true;
@@ -897,7 +904,11 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 	sigaddset(&notices, SIGUSR1);
 	sigaddset(&notices, NSSET_SESSION_SIGNAL);
 	sigprocmask(SIG_BLOCK, &notices, NULL);
-	snprintf(line, sizeof(line), "pid %d\n", (int)getpid());
+	/* Who we are, as a recorded process (procref.h): the starter may
+	 * have to stop us, and we are not its child. */
+	struct nsset_proc self = { 0 };
+	nsset_proc_record(getpid(), &self);
+	snprintf(line, sizeof(line), "pid %d %llu %llu\n", (int)getpid(), self.start, self.ino);
 	write_full(status_fd, line, strlen(line));
 
 	if (unclean) {

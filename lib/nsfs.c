@@ -112,3 +112,15 @@ int nsset_nsfds_is_current(const struct nsset_nsfds *f)
 	}
 	return 1;
 }
+
+void nsset_nsfs_inodes(int dirfd, unsigned long long ino[NSSET_NS_MAX])
+{
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		ino[i] = 0;
+		_cleanup_close_ int fd = nsset_nsfd_open_one(dirfd, nsset_nstypes[i].name,
+							     nsset_nstypes[i].flag, NULL);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0)
+			ino[i] = st.st_ino;
+	}
+}

@@ -2,7 +2,9 @@
 #ifndef NSSET_NSFS_H
 #define NSSET_NSFS_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common.h"
 #include "nstypes.h"
@@ -35,5 +37,18 @@ int nsset_mntns_id(int fd, uint64_t *id);
 
 /* True if the process already sits in every namespace of f (same inode). */
 int nsset_nsfds_is_current(const struct nsset_nsfds *f);
+
+/* The inode of each namespace file in dirfd that is a sound nsfs bind
+ * mount (same checks as above), indexed like nsset_nstypes[]; 0 where the
+ * file is absent or not one. */
+void nsset_nsfs_inodes(int dirfd, unsigned long long ino[NSSET_NS_MAX]);
+
+/* Number of nsfs mounts of any of the `n` namespace inodes, over every
+ * mount namespace some process in /proc sits in (each looked at once);
+ * *where gets a pid in one that has such a mount. -1 on error. For
+ * nssetctl: it reads mountinfo with libmount, so it lives in nsfsscan.c,
+ * apart from the login path's code above. */
+int nsset_nsfs_mounts(const unsigned long long *ino, size_t n, pid_t *where,
+		      struct nsset_err *e);
 
 #endif

@@ -4,15 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -20,7 +17,9 @@
 #include "holder.h"
 #include "hostns.h"
 #include "nsfs.h"
+#include "procref.h"
 #include "sessioncap.h"
+#include "teardown.h"
 #include "util.h"
 
 /* ---- users -------------------------------------------------------------- */
@@ -208,7 +207,8 @@ static bool init_alive(const struct nsset_meta *have, int *fd)
 	*fd = -1;
 	if (have->init_pid <= 0)
 		return true;
-	*fd = pidfd_open_verified(have->init_pid, have->init_ino, have->init_start);
+	struct nsset_proc init = { have->init_pid, have->init_start, have->init_ino };
+	*fd = nsset_proc_open(&init);
 	if (*fd >= 0)
 		return true;
 	return errno != ESRCH && proc_starttime(have->init_pid) == have->init_start;
@@ -260,21 +260,8 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 
 static int open_holder_pidfd(const struct nsset_meta *have)
 {
-	return pidfd_open_verified(have->holder_pid, have->holder_ino, have->holder_start);
-}
-
-/* SIGKILL the holder named by meta (pid and start time) and wait for it. */
-static void stop_holder(const struct nsset_meta *have)
-{
-	int fd = open_holder_pidfd(have);
-	if (fd < 0)
-		return;
-	if (pidfd_send_signal(fd, SIGKILL, NULL, 0) == 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		while (poll(&pfd, 1, 5000) < 0 && errno == EINTR)
-			;
-	}
-	close(fd);
+	struct nsset_proc h = { have->holder_pid, have->holder_start, have->holder_ino };
+	return nsset_proc_open(&h);
 }
 
 int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, pid_t session_pid,
@@ -320,12 +307,19 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 		goto out;
 	if (v == REMAKE) {
 		/* A live holder (policy change, no sessions) cannot take the
-		 * lock we hold to tear its set down: stop it, then remove the
-		 * set ourselves as for a holder that died. */
-		if (nsset_set_holder_alive(p->setfd) && nsset_meta_read(p->setfd, &have, NULL) == 0)
-			stop_holder(&have);
+		 * lock we hold to tear its set down: it is stopped, and the
+		 * set removed as for a holder that died. No hook, no network
+		 * step: the login path links neither (teardown.h says why that
+		 * loses nothing but the destroy hook of a remade set). */
+		struct nsset_meta old;
+		bool has_old = nsset_meta_read(p->setfd, &old, NULL) == 0;
 		close_fd(&p->setfd);
-		if (nsset_set_remove(&st, &p->id, e) < 0 && e->errnum != ENOENT) {
+		struct nsset_teardown td = {
+			.flags = NSSET_TD_KILL_HOLDER | NSSET_TD_KILL_INIT | NSSET_TD_REMOVE,
+			.log = log,
+		};
+		if (nsset_set_teardown(&st, &p->id, has_old ? &old : NULL, &td, e) < 0 &&
+		    e->errnum != ENOENT) {
 			nsset_err_prefix(e, "removing set %s: ", p->setname);
 			goto out;
 		}
@@ -396,13 +390,7 @@ out:
 	nsset_nsfds_close(&fds);
 	if (rc < 0 && !p->created && want->scope == NSSET_SCOPE_SESSION && lockfd >= 0) {
 		/* Nothing was made under this fresh id: drop its lock file. */
-		char lock[40];
-		snprintf(lock, sizeof(lock), "%s.lock", p->id.id);
-		int sfd = nsset_scope_open(&st, p->id.scope);
-		if (sfd >= 0) {
-			unlinkat(sfd, lock, 0);
-			close(sfd);
-		}
+		nsset_set_lock_drop(&st, &p->id);
 	}
 	close_fd(&lockfd);
 	nsset_store_close(&st);
@@ -426,9 +414,7 @@ void nsset_leave(struct nsset_placement *p, int wait_ms, const struct nsset_log 
 		return;
 	/* The holder tears the set down; waiting for it makes the end of
 	 * the session the end of the set for whoever looks next. */
-	struct pollfd pfd = { .fd = p->holder_pidfd, .events = POLLIN };
-	while (poll(&pfd, 1, wait_ms) < 0 && errno == EINTR)
-		;
+	nsset_pidfd_wait(p->holder_pidfd, wait_ms);
 	nsset_log(log, LOG_DEBUG, "left set %s", p->setname);
 }
 

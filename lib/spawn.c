@@ -16,11 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procref.h"
 #include "util.h"
 
 #define HOLDER_TIMEOUT_MS 30000
 
-static int read_verdict(int fd, pid_t *holder_pid, char *buf, size_t size)
+static int read_verdict(int fd, struct nsset_proc *holder, char *buf, size_t size)
 {
 	size_t len = 0;
 	struct timespec start;
@@ -45,15 +46,20 @@ static int read_verdict(int fd, pid_t *holder_pid, char *buf, size_t size)
 			break;
 		len += (size_t)n;
 		buf[len] = '\0';
-		/* First line: "pid N"; second: the verdict. */
+		/* First line: "pid N START INO" (the holder as a recorded
+		 * process; an older holder says only "pid N"); second: the
+		 * verdict. */
 		char *nl = strchr(buf, '\n');
-		if (nl && *holder_pid == 0 && strncmp(buf, "pid ", 4) == 0) {
-			*holder_pid = atoi(buf + 4);
+		if (nl && holder->pid == 0 && strncmp(buf, "pid ", 4) == 0) {
+			int pid = 0;
+			holder->start = holder->ino = 0;
+			sscanf(buf + 4, "%d %llu %llu", &pid, &holder->start, &holder->ino);
+			holder->pid = pid > 0 ? pid : -1;
 			memmove(buf, nl + 1, len - (size_t)(nl + 1 - buf) + 1);
 			len = strlen(buf);
 			nl = strchr(buf, '\n');
 		}
-		if (nl && *holder_pid) {
+		if (nl && holder->pid) {
 			*nl = '\0';
 			return 0;
 		}
@@ -164,13 +170,15 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 		;
 	sigaction(SIGCHLD, &old_chld, NULL);
 
-	pid_t holder_pid = 0;
+	struct nsset_proc holder = { 0 };
 	char verdict[NSSET_ERR_MAX + 64];
-	int r = read_verdict(pipefd[0], &holder_pid, verdict, sizeof(verdict));
+	int r = read_verdict(pipefd[0], &holder, verdict, sizeof(verdict));
 	close(pipefd[0]);
 	if (r == -ETIMEDOUT) {
-		if (holder_pid > 0)
-			kill(holder_pid, SIGKILL);
+		/* Not our child (it forked away): by its record, so that a
+		 * holder gone meanwhile cannot make us hit its pid's next
+		 * owner. */
+		nsset_proc_kill(&holder, SIGKILL, 0);
 		return nsset_fail(e, ETIMEDOUT, "%s did not finish creating the set", holder_path);
 	}
 	if (r < 0)

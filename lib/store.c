@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,10 @@
 
 #include "nstypes.h"
 #include "util.h"
+
+/* The names of directories being built or torn down (store.h). */
+#define BUILD_PREFIX ".build-"
+#define DEAD_PREFIX ".dead-"
 
 /* ---- opening the store ------------------------------------------------ */
 
@@ -176,6 +179,39 @@ int nsset_setid_parse(const char *name, struct nsset_setid *id)
 	return -1;
 }
 
+static bool is_hex16(const char *s)
+{
+	return strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16;
+}
+
+int nsset_leftover_kind(const char *name)
+{
+	if (strncmp(name, BUILD_PREFIX, strlen(BUILD_PREFIX)) == 0 &&
+	    is_hex16(name + strlen(BUILD_PREFIX)))
+		return NSSET_LEFTOVER_BUILD;
+	if (strncmp(name, DEAD_PREFIX, strlen(DEAD_PREFIX)) == 0 && is_hex16(name + strlen(DEAD_PREFIX)))
+		return NSSET_LEFTOVER_DEAD;
+	return 0;
+}
+
+int nsset_build_name(char *buf, size_t size)
+{
+	char hex[17];
+	if (random_hex16(hex) < 0)
+		return -1;
+	snprintf(buf, size, BUILD_PREFIX "%s", hex);
+	return 0;
+}
+
+int nsset_leftover_open(const struct nsset_store *st, const char *name)
+{
+	if (!nsset_leftover_kind(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return openat(st->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 /* ---- locks and set directories ---------------------------------------- */
 
 /* Every path in the store is walked one component at a time without
@@ -185,7 +221,12 @@ int nsset_scope_open(const struct nsset_store *st, enum nsset_scope scope)
 	return openat(st->fd, nsset_scope_dir(scope), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-static int open_sessions_dir(int setfd)
+int nsset_sessions_make(int setfd)
+{
+	return mkdirat(setfd, "sessions", 0700);
+}
+
+int nsset_sessions_open(int setfd)
 {
 	return openat(setfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
@@ -193,10 +234,43 @@ static int open_sessions_dir(int setfd)
 int nsset_set_lock(const struct nsset_store *st, const struct nsset_setid *id, int op,
 		   struct nsset_err *e)
 {
+	return nsset_set_lock_wait(st, id, op, 0, -1, e);
+}
+
+/* Tries once, or every 50 ms until the time is up. */
+static int flock_wait(int fd, int op, int wait_ms)
+{
+	if (wait_ms < 0) {
+		while (flock(fd, op) < 0)
+			if (errno != EINTR)
+				return -1;
+		return 0;
+	}
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (flock(fd, op | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms >= wait_ms) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		usleep(50000);
+	}
+}
+
+int nsset_set_lock_wait(const struct nsset_store *st, const struct nsset_setid *id, int op,
+			int flags, int wait_ms, struct nsset_err *e)
+{
+	bool create = !(flags & NSSET_LOCK_NOCREATE);
 	char name[64];
 	snprintf(name, sizeof(name), "%s/%s.lock", nsset_scope_dir(id->scope), id->id);
-	int sfd = nsset_scope_open(st, id->scope);
-	if (sfd < 0 && errno == ENOENT) {
+	_cleanup_close_ int sfd = nsset_scope_open(st, id->scope);
+	if (sfd < 0 && errno == ENOENT && create) {
 		/* The first set of this scope in the store. */
 		if (mkdirat(st->fd, nsset_scope_dir(id->scope), 0700) < 0 && errno != EEXIST)
 			return nsset_fail(e, errno, "%s/%s: mkdir", st->path, nsset_scope_dir(id->scope));
@@ -207,18 +281,26 @@ int nsset_set_lock(const struct nsset_store *st, const struct nsset_setid *id, i
 				  nsset_scope_dir(id->scope));
 	char lock[40];
 	snprintf(lock, sizeof(lock), "%s.lock", id->id);
-	int fd = openat(sfd, lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
-	close(sfd);
+	_cleanup_close_ int fd = openat(sfd, lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+					(create ? O_CREAT : 0), 0600);
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s/%s: opening lock", st->path, name);
-	while (flock(fd, op) < 0) {
-		if (errno == EINTR)
-			continue;
-		int saved = errno;
-		close(fd);
-		return nsset_fail(e, saved, "%s/%s: flock", st->path, name);
-	}
-	return fd;
+	if (flock_wait(fd, op, wait_ms) < 0)
+		return nsset_fail(e, errno, "%s/%s: flock", st->path, name);
+	return TAKE_FD(fd);
+}
+
+void nsset_set_lock_drop(const struct nsset_store *st, const struct nsset_setid *id)
+{
+	/* A session id is never used again: its lock file would pile up.
+	 * Safe to unlink under the lock, as nobody else knows the id. */
+	if (id->scope != NSSET_SCOPE_SESSION)
+		return;
+	_cleanup_close_ int sfd = nsset_scope_open(st, id->scope);
+	char lock[40];
+	snprintf(lock, sizeof(lock), "%s.lock", id->id);
+	if (sfd >= 0)
+		unlinkat(sfd, lock, 0);
 }
 
 int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, struct nsset_err *e)
@@ -275,7 +357,7 @@ int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e)
 
 static void remove_sessions_dir(int setfd)
 {
-	int sfd = open_sessions_dir(setfd);
+	int sfd = nsset_sessions_open(setfd);
 	if (sfd >= 0) {
 		DIR *d = fdopendir(sfd);
 		if (d) {
@@ -327,38 +409,20 @@ int nsset_set_remove(const struct nsset_store *st, const struct nsset_setid *id,
 	snprintf(from, sizeof(from), "%s/%s", nsset_scope_dir(id->scope), id->id);
 	if (random_hex16(hex) < 0)
 		return nsset_fail(e, errno, "getrandom");
-	snprintf(to, sizeof(to), ".dead-%s", hex);
+	snprintf(to, sizeof(to), DEAD_PREFIX "%s", hex);
 	/* First make it unreachable for logins, atomically. */
-	int sfd = nsset_scope_open(st, id->scope);
+	_cleanup_close_ int sfd = nsset_scope_open(st, id->scope);
 	if (sfd < 0)
 		return nsset_fail(e, errno, "%s/%s", st->path, nsset_scope_dir(id->scope));
 	if (renameat(sfd, id->id, st->fd, to) < 0) {
-		int saved = errno;
-		close(sfd);
-		if (saved == ENOENT)
+		if (errno == ENOENT)
 			return nsset_fail(e, ENOENT, "%s/%s", st->path, from);
-		return nsset_fail(e, saved, "%s/%s: rename", st->path, from);
+		return nsset_fail(e, errno, "%s/%s: rename", st->path, from);
 	}
-	int dfd = openat(st->fd, to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd >= 0) {
-		struct nsset_meta m;
-		/* A pid set's init dies with its holder (PDEATHSIG), but be
-		 * sure: an init left alive would keep the pid ns and its
-		 * processes. Named by pid and start time, so never a stranger. */
-		if (nsset_meta_read(dfd, &m, NULL) == 0 && m.init_pid > 0 &&
-		    proc_starttime(m.init_pid) == m.init_start)
-			kill(m.init_pid, SIGKILL);
-		close(dfd);
-	}
+	/* Its processes are the caller's business (nsset_set_teardown): this
+	 * only removes files and mounts. */
 	int rc = nsset_store_remove_dir(st, to, e);
-	/* A session id is never used again: its lock file would pile up.
-	 * Safe to unlink under the lock, as nobody else knows the id. */
-	if (id->scope == NSSET_SCOPE_SESSION) {
-		char lock[40];
-		snprintf(lock, sizeof(lock), "%s.lock", id->id);
-		unlinkat(sfd, lock, 0);
-	}
-	close(sfd);
+	nsset_set_lock_drop(st, id);
 	return rc;
 }
 
@@ -407,7 +471,7 @@ int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsse
 	if (random_hex16(hex) < 0)
 		return nsset_fail(e, errno, "getrandom");
 	nsset_session_name(name, size, pid, start, strtoull(hex, NULL, 16));
-	int sfd = open_sessions_dir(setfd);
+	int sfd = nsset_sessions_open(setfd);
 	int fd = sfd < 0 ? -1 : openat(sfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	int saved = errno;
 	if (sfd >= 0)
@@ -420,7 +484,7 @@ int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsse
 
 int nsset_session_remove(int setfd, const char *name)
 {
-	int sfd = open_sessions_dir(setfd);
+	int sfd = nsset_sessions_open(setfd);
 	if (sfd < 0)
 		return -1;
 	int rc = unlinkat(sfd, name, 0);
@@ -432,7 +496,7 @@ int nsset_session_remove(int setfd, const char *name)
 
 int nsset_session_count(int setfd, bool prune)
 {
-	int sfd = open_sessions_dir(setfd);
+	int sfd = nsset_sessions_open(setfd);
 	if (sfd < 0)
 		return -1;
 	DIR *d = fdopendir(sfd);

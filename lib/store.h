@@ -55,10 +55,33 @@ int nsset_setid_parse(const char *name, struct nsset_setid *id);
  * a symlink; -1 with errno on failure. */
 int nsset_scope_open(const struct nsset_store *st, enum nsset_scope scope);
 
-/* flock()s STORE/<scope>/<id>.lock with op (LOCK_SH or LOCK_EX), returns the
- * fd (the lock is released by closing it). */
+/* The one lock of a set: flock()s STORE/<scope>/<id>.lock with op (LOCK_SH
+ * or LOCK_EX), making the file (and the scope directory) when missing, and
+ * returns the fd (the lock is released by closing it). Waits as long as it
+ * takes. Whoever creates, joins (shared), remakes or tears down a set holds
+ * it; nsset_set_teardown expects it held exclusively. */
 int nsset_set_lock(const struct nsset_store *st, const struct nsset_setid *id, int op,
 		   struct nsset_err *e);
+/* The same with a limit: wait_ms < 0 waits as long as it takes, else the
+ * lock is tried every 50 ms for that long (-1, e->errnum EWOULDBLOCK, when
+ * it stays busy). With NSSET_LOCK_NOCREATE a missing lock file is not made:
+ * -1 with e->errnum ENOENT, which means that nobody can hold the lock. */
+#define NSSET_LOCK_NOCREATE 1
+int nsset_set_lock_wait(const struct nsset_store *st, const struct nsset_setid *id, int op,
+			int flags, int wait_ms, struct nsset_err *e);
+/* Unlinks a session set's lock file (its id is never used again; other
+ * scopes keep theirs). Call with the lock held, the set gone. */
+void nsset_set_lock_drop(const struct nsset_store *st, const struct nsset_setid *id);
+
+/* ".build-<hex16>" (NSSET_LEFTOVER_BUILD), ".dead-<hex16>"
+ * (NSSET_LEFTOVER_DEAD): a set being built or torn down, or left over from
+ * a crash; 0 for any other name. */
+enum { NSSET_LEFTOVER_BUILD = 1, NSSET_LEFTOVER_DEAD };
+int nsset_leftover_kind(const char *name);
+/* A fresh random ".build-<hex16>" name; -1 with errno. */
+int nsset_build_name(char *buf, size_t size);
+/* Opens STORE/<name> for a leftover name (else EINVAL); -1 with errno. */
+int nsset_leftover_open(const struct nsset_store *st, const char *name);
 
 /* Opens the set directory; -1 with errno ENOENT when there is none. The
  * directory is checked to be root-owned and not accessible to others. */
@@ -70,11 +93,13 @@ int nsset_set_holder_alive(int setfd);
 /* Reads and parses the set's `meta` file (the record: record.h). */
 int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e);
 
-/* Removes a set whose holder is gone (or is the caller): renames it away so
- * no login can find it, kills its init if still there, unmounts then
- * unlinks every ns file (unlinking also detaches copies of the bind mounts
- * in mount namespaces created since), removes the rest. Call with the set
- * lock held, from the host mount namespace. ENOENT if there is no set. */
+/* Removes a set's files: renames it away so no login can find it, unmounts
+ * then unlinks every ns file (unlinking also detaches copies of the bind
+ * mounts in mount namespaces created since), removes the rest, and drops a
+ * session set's lock file. Touches no process: it is the last step of
+ * nsset_set_teardown (teardown.h), which ends the holder and init first.
+ * Call with the set lock held, from the host mount namespace. ENOENT if
+ * there is no set. */
 int nsset_set_remove(const struct nsset_store *st, const struct nsset_setid *id,
 		     struct nsset_err *e);
 
@@ -85,6 +110,10 @@ int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struc
 /* Sessions of a set are files sessions/<pid>.<starttime>.<hex16>, one per
  * PAM session (or nsset-enter), naming the process whose life is the
  * session's. */
+/* The set's sessions/ directory: made (by the holder building it), opened;
+ * -1 with errno. */
+int nsset_sessions_make(int setfd);
+int nsset_sessions_open(int setfd);
 int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsset_err *e);
 int nsset_session_remove(int setfd, const char *name);
 int nsset_session_parse(const char *name, pid_t *pid, unsigned long long *start);

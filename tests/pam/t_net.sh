@@ -512,6 +512,10 @@ tr '\0' '\n' </proc/\$\$/environ | sort >"\$o.env"
 		echo "host end: \$(ip -o link show dev "\$NSSET_VETH_HOST" 2>&1 | grep -o 'master [^ ]*')"
 		echo "inside: \$(nsenter --net="\$NSSET_NS_NET" ip -o -4 addr show dev eth0 2>&1 | awk '{ print \$4 }')"
 	fi
+	# A pid namespace whose init died takes no new process (fork: ENOMEM).
+	if [ -n "\${NSSET_NS_PID:-}" ]; then
+		echo "pid ns: \$(nsenter --pid="\$NSSET_NS_PID" true 2>/dev/null && echo whole || echo dead)"
+	fi
 } >"\$o.info"
 echo "envdump says hello (\$1)"
 echo "envdump to stderr (\$1)" >&2
@@ -577,6 +581,8 @@ assert_eq "$(printf '%s\n' "$WANT" | sed 's/^NSSET_PHASE=create$/NSSET_PHASE=des
 assert_eq "argv: $HOOKS/envdump destroy (1)" "$(grep '^argv:' "$HOUT/user_2001.destroy.info")"
 assert_eq "host end: master nsset0" "$(grep '^host end:' "$HOUT/user_2001.destroy.info")" \
 	"the destroy hook runs before the teardown"
+assert_eq "pid ns: whole" "$(grep '^pid ns:' "$HOUT/user_2001.destroy.info")" \
+	"the destroy hook runs before the init is killed"
 assert_log_contains "set user/2001: hook envdump (destroy): envdump says hello (destroy)"
 
 case_begin "hook environment: a group set (no NSSET_UID) and a set without net=veth (no veth or addresses)"
@@ -641,12 +647,18 @@ assert_log_contains "stale"
 [ ! -e "$HOUT/user_2001.destroy.env" ] || fail "the destroy hook ran for the stale set"
 assert_eq "nsu2001" "$(host_ends)" "one host end"
 
-case_begin "nssetctl destroy runs the destroy hook and removes the host end"
+case_begin "nssetctl destroy runs the destroy hook first, then removes the host end"
 rm -f "$HOUT"/*
 run "$CTL" destroy user/2001
 assert_eq 0 "$RC" "nssetctl destroy: $STDERR"
 assert_eq "" "$(host_ends)" "host ends after destroy"
-wait_file "$HOUT/user_2001.destroy.env" 5
+wait_file "$HOUT/user_2001.destroy.info" 5
+# The same order as the holder's own teardown (lib/teardown.h): the hook
+# first, while the holder, the init and the interfaces are all there.
+assert_eq "host end: master nsset0" "$(grep '^host end:' "$HOUT/user_2001.destroy.info")" \
+	"nssetctl destroy runs the hook before the network goes"
+assert_eq "pid ns: whole" "$(grep '^pid ns:' "$HOUT/user_2001.destroy.info")" \
+	"nssetctl destroy runs the hook before the holder and init are killed"
 
 case_begin "nssetctl gc removes address claims whose holder is gone, keeps live ones"
 run login alice true

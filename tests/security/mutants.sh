@@ -60,10 +60,11 @@ build() {
 		_extra=$_d/$_b.o
 	fi
 	# The patched object comes before the archive, so the archive's copy
-	# is not pulled in.
+	# is not pulled in. (A patched holder.o brings the holder's libraries
+	# along.)
 	# shellcheck disable=SC2086
 	$CC $ALL_LDFLAGS $GC_LDFLAGS -Wl,-Map="$_d/nsset-enter.map" -pie -o "$_d/nsset-enter" \
-		"$_helper_o" $_extra "$LIBA" $LIBS || return 1
+		"$_helper_o" $_extra "$LIBA" $LIBS ${_extra:+$HOLDER_LIBS} || return 1
 	# A patched lib file may be the holder's: it gets the variant too.
 	if [ -n "$_extra" ]; then
 		# shellcheck disable=SC2086
@@ -119,7 +120,7 @@ mutant() {
 # a setuid process by themselves, and the fixed envp hides the other.)
 mutant user-env-reaches-holder t_inherit "holder and set init get only the fixed PATH" \
 	's/\tclearenv\(\);\n\tsetenv\("PATH", "[^"]*", 1\);\n//' \
-	lib/spawn.c 's/execve\(holder_path, argv, envp\);/(void)envp; execve(holder_path, argv, environ);/'
+	lib/spawn.c 's/posix_spawn\(&child, holder_path, &fa, &at, argv, envp\);/posix_spawn(\&child, holder_path, \&fa, \&at, argv, environ);/'
 
 # Inherited fds are not closed at the start (the placed path still closes
 # everything before the exec; "not placed" and "already inside" do not).

@@ -1,4 +1,4 @@
-/* Unit tests for lib/admin.c, the parts that need no root and no store:
+/* Unit tests for lib/inspect.c and lib/lint.c (admin.h), the parts that need no root and no store:
  * linting a policy (every error, warnings), the text of a rule's line,
  * resolving set names, and explaining what the policy does with a user.
  * Users and groups come from a fake NSS (below).

@@ -1,0 +1,65 @@
+/* Looking at the processes in /proc: the one walk over /proc that the
+ * holder (are processes left in the set?) and nssetctl (which processes sit
+ * in a set, who has a directory open, where nsfs mounts are) share.
+ *
+ * Read-only; never prints, never exits. Judgements are only right in the
+ * host's pid namespace (the holder and nssetctl run there).
+ */
+#ifndef NSSET_PROCSCAN_H
+#define NSSET_PROCSCAN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common.h"
+#include "nsfs.h"
+#include "nstypes.h"
+
+/* Calls fn for every process in /proc (the caller too), with /proc's fd and
+ * the pid both as a number and as its directory name (so "NAME/ns/net" can
+ * be looked at relative to procfd). fn returns 0 to go on; anything else
+ * ends the walk and is returned. -1 with e when /proc cannot be read. */
+typedef int (*nsset_proc_fn)(int procfd, pid_t pid, const char *name, void *ctx);
+int nsset_proc_each(nsset_proc_fn fn, void *ctx, struct nsset_err *e);
+
+/* The inode of /proc/NAME/<rel> (say "ns/pid"), following the magic link;
+ * 0 if the process or the file is gone. */
+unsigned long long nsset_proc_ino_at(int procfd, const char *name, const char *rel);
+
+/* Extra slots after the nsset_nstypes[] ones: what a process's children
+ * get, which is where a PAM caller sits after setns(CLONE_NEWPID). */
+enum { NSSET_PX_PID_CHILD = NSSET_NS_MAX, NSSET_PX_TIME_CHILD, NSSET_PX_N };
+
+struct nsset_proc_ns {
+	pid_t pid;
+	unsigned long long ino[NSSET_PX_N];     /* indexed like nsset_nstypes[] */
+};
+
+struct nsset_proc_table {
+	struct nsset_proc_ns *p;
+	size_t n, cap;
+};
+
+/* The namespace inodes (of the types in `flags`) of every process in at
+ * least one of them. Free t->p. */
+int nsset_proc_table_scan(int flags, struct nsset_proc_table *t, struct nsset_err *e);
+
+/* In the set whose namespace inodes are `ino` (indexed like
+ * nsset_nstypes[], 0 = the set lacks it): in every namespace it has (pid
+ * and time: also when only the process's children are, as for a PAM
+ * caller that joined). */
+bool nsset_proc_in_set(const struct nsset_proc_ns *p, const unsigned long long *ino);
+
+/* Some process other than the caller with an open fd on the directory
+ * dev/ino, whose path starts with `prefix`; 0 if none. */
+pid_t nsset_proc_dir_user(const char *prefix, dev_t dev, ino_t ino);
+
+/* Real uid and comm (at most 16 bytes) of a process; false when it is gone. */
+bool nsset_proc_identity(pid_t pid, uid_t *uid, char *comm, size_t size);
+
+/* A start time in clock ticks since boot as unix time; 0 if unknown.
+ * btime is nsset_boot_time()'s. */
+long long nsset_boot_time(void);
+long long nsset_ticks_to_unix(unsigned long long ticks, long long btime);
+
+#endif
