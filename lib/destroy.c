@@ -59,9 +59,12 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 	/* Looked at before locking, so that naming a set that does not
 	 * exist leaves no lock file behind. */
 	{
-		_cleanup_close_ int dfd = nsset_set_open(st, id, e);
+		struct nsset_err oe = { 0 };
+		_cleanup_close_ int dfd = nsset_set_open(st, id, &oe);
+		if (dfd < 0 && oe.errnum == ENOENT)
+			return nsset_fail(e, ENOENT, "%s: no such set", name);
 		if (dfd < 0)
-			return errno == ENOENT ? nsset_fail(e, ENOENT, "%s: no such set", name) : -1;
+			return e ? (*e = oe, -1) : -1;
 	}
 	_cleanup_close_ int lockfd = -1;
 	int lr = lock_for(st, id, 0, mode, name, NULL, r, &lockfd, e);
@@ -71,10 +74,11 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 	struct nsset_err me = { 0 };
 	bool alive, has_meta;
 	{
-		_cleanup_close_ int dfd = nsset_set_open(st, id, e);
+		struct nsset_err oe = { 0 };
+		_cleanup_close_ int dfd = nsset_set_open(st, id, &oe);
 		if (dfd < 0) {
-			if (errno != ENOENT)
-				return -1;
+			if (oe.errnum != ENOENT)
+				return e ? (*e = oe, -1) : -1;
 			snprintf(r->why, sizeof(r->why), "gone meanwhile");
 			return 1;
 		}
@@ -173,8 +177,9 @@ static int destroy_leftover(const struct nsset_store *st, const char *name,
 	/* A session id is never used again: drop its lock file, as
 	 * nsset_set_remove would have, if no set of that name came back. */
 	if (named && lockfd >= 0) {
-		_cleanup_close_ int back = nsset_set_open(st, &id, NULL);
-		if (back < 0 && errno == ENOENT)
+		struct nsset_err be = { 0 };
+		_cleanup_close_ int back = nsset_set_open(st, &id, &be);
+		if (back < 0 && be.errnum == ENOENT)
 			nsset_set_lock_drop(st, &id);
 	}
 	close_fd(&lockfd);

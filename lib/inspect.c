@@ -268,7 +268,7 @@ static int scan_scope(const struct nsset_store *st, enum nsset_scope scope,
 		struct nsset_err oe = { 0 };
 		_cleanup_close_ int sfd = nsset_set_open(st, &id, &oe);
 		if (sfd < 0) {
-			if (errno == ENOENT) {  /* removed while we looked */
+			if (oe.errnum == ENOENT) {  /* removed while we looked */
 				l->count--;
 				continue;
 			}
@@ -818,9 +818,10 @@ out:
 static int open_entry(const struct nsset_store *st, const struct nsset_admin_set *s,
 		      struct nsset_err *e)
 {
-	int fd = s->is_set ? nsset_set_open(st, &s->id, e)
-			   : nsset_leftover_open(st, s->name);
-	if (fd < 0 && (!s->is_set || errno == ENOENT))
+	if (s->is_set)
+		return nsset_set_open(st, &s->id, e);
+	int fd = nsset_leftover_open(st, s->name);
+	if (fd < 0)
 		nsset_fail(e, errno, "%s/%s", st->path, s->name);
 	return fd;
 }

@@ -325,9 +325,9 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 	}
 	gid_t gid = (gid_t)-1;
 	struct nsset_err me = { 0 };
-	x->rule = nsset_policy_match(p, u->name, u->groups, u->ngroups, &gid, &me);
+	int found = nsset_policy_find(p, u->name, u->groups, u->ngroups, &x->rule, &gid, &me);
 	if (!x->rule) {
-		x->why = me.msg[0] ? NSSET_WHY_LOOKUP_FAILED : NSSET_WHY_NO_RULE;
+		x->why = found < 0 ? NSSET_WHY_LOOKUP_FAILED : NSSET_WHY_NO_RULE;
 		snprintf(x->err, sizeof(x->err), "%s", me.msg);
 		return 0;
 	}

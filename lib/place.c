@@ -222,9 +222,12 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 {
 	close_fd(init_fd);
 	close_fd(&p->setfd);
-	p->setfd = nsset_set_open(st, &p->id, e);
+	struct nsset_err oe = { 0 };
+	p->setfd = nsset_set_open(st, &p->id, &oe);
+	if (p->setfd < 0 && oe.errnum == ENOENT)
+		return ABSENT;
 	if (p->setfd < 0)
-		return errno == ENOENT ? ABSENT : REFUSE;
+		return e ? (*e = oe, REFUSE) : REFUSE;
 	if (!nsset_set_holder_alive(p->setfd)) {
 		if (exclusive)
 			nsset_log(log, LOG_NOTICE, "set %s is stale (its holder is gone): recreating it "

@@ -760,19 +760,6 @@ int nsset_policy_find(const struct nsset_policy *p, const char *user, const gid_
 	return 0;
 }
 
-const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const char *user,
-					    const gid_t *groups, size_t ngroups, gid_t *gid_out,
-					    struct nsset_err *e)
-{
-	if (e) {
-		e->errnum = 0;
-		e->msg[0] = '\0';
-	}
-	const struct nsset_rule *r;
-	nsset_policy_find(p, user, groups, ngroups, &r, gid_out, e);
-	return r;
-}
-
 bool nsset_policy_needs_groups(const struct nsset_policy *p, const char *user)
 {
 	for (size_t i = 0; p && i < p->count; i++) {

@@ -92,13 +92,6 @@ int nsset_policy_find(const struct nsset_policy *p, const char *user, const gid_
 		      size_t ngroups, const struct nsset_rule **rule, gid_t *gid_out,
 		      struct nsset_err *e);
 
-/* The old form of nsset_policy_find, kept only for lib/admin.c until it
- * moves over (then remove it): NULL both for "no rule" and for a failed
- * lookup, told apart by e->msg ("" unless it failed). */
-const struct nsset_rule *nsset_policy_match(const struct nsset_policy *p, const char *user,
-					    const gid_t *groups, size_t ngroups, gid_t *gid_out,
-					    struct nsset_err *e);
-
 /* Whether matching `user` may need their groups: true when an @group rule
  * comes before the first rule that matches the user by name or '*'. */
 bool nsset_policy_needs_groups(const struct nsset_policy *p, const char *user);

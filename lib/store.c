@@ -307,26 +307,21 @@ int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, s
 {
 	char name[64];
 	snprintf(name, sizeof(name), "%s/%s", nsset_scope_dir(id->scope), id->id);
-	int sfd = nsset_scope_open(st, id->scope);
-	int fd = sfd < 0 ? -1 : openat(sfd, id->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (sfd >= 0) {
-		int saved = errno;
-		close(sfd);
-		errno = saved;
-	}
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return -1;
+	_cleanup_close_ int sfd = nsset_scope_open(st, id->scope);
+	_cleanup_close_ int fd = sfd < 0 ? -1
+				: openat(sfd, id->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return nsset_fail(e, ENOENT, "%s/%s: no such set", st->path, name);
+	if (fd < 0)
 		return nsset_fail(e, errno, "%s/%s: opening set", st->path, name);
-	}
 	char what[PATH_MAX + 64];
 	snprintf(what, sizeof(what), "%s/%s", st->path, name);
 	if (check_private_dir(fd, what, e) < 0) {
-		close(fd);
-		errno = EPERM;
+		if (e && e->errnum == 0)
+			e->errnum = EPERM;
 		return -1;
 	}
-	return fd;
+	return TAKE_FD(fd);
 }
 
 int nsset_set_holder_alive(int setfd)

@@ -83,8 +83,9 @@ int nsset_build_name(char *buf, size_t size);
 /* Opens STORE/<name> for a leftover name (else EINVAL); -1 with errno. */
 int nsset_leftover_open(const struct nsset_store *st, const char *name);
 
-/* Opens the set directory; -1 with errno ENOENT when there is none. The
- * directory is checked to be root-owned and not accessible to others. */
+/* Opens the set directory; -1 with e->errnum ENOENT when there is none,
+ * EPERM when it is not root-owned and private, another errno when it
+ * cannot be opened. */
 int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, struct nsset_err *e);
 
 /* 1 if the set's holder process is alive (it holds holder.lock), else 0. */
