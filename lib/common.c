@@ -6,22 +6,39 @@
 #include <string.h>
 #include <syslog.h>
 
+static void fill(struct nsset_err *e, int errnum, bool with_text, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	if (n < 0)
+		e->msg[0] = '\0';
+	if (errnum && with_text) {
+		size_t len = strlen(e->msg);
+		snprintf(e->msg + len, sizeof(e->msg) - len, ": %s", strerror(errnum));
+	}
+	e->errnum = errnum;
+}
+
 int nsset_fail(struct nsset_err *e, int errnum, const char *fmt, ...)
 {
 	int saved = errno;
 	if (e) {
 		va_list ap;
 		va_start(ap, fmt);
-		int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		fill(e, errnum, true, fmt, ap);
 		va_end(ap);
-		if (n < 0)
-			e->msg[0] = '\0';
-		if (errnum) {
-			size_t len = strlen(e->msg);
-			snprintf(e->msg + len, sizeof(e->msg) - len, ": %s",
-				 strerror(errnum));
-		}
-		e->errnum = errnum;
+	}
+	errno = saved;
+	return -1;
+}
+
+int nsset_fail_as(struct nsset_err *e, int errnum, const char *fmt, ...)
+{
+	int saved = errno;
+	if (e) {
+		va_list ap;
+		va_start(ap, fmt);
+		fill(e, errnum, false, fmt, ap);
+		va_end(ap);
 	}
 	errno = saved;
 	return -1;

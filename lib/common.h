@@ -34,6 +34,12 @@ struct nsset_err {
 int nsset_fail(struct nsset_err *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The same, for a message that already says what went wrong ("no such
+ * user: x"): errnum is recorded for the caller's decisions (exit codes)
+ * but its strerror text is not appended. */
+int nsset_fail_as(struct nsset_err *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Prefix an existing message with more context ("creating set user/1000: "). */
 void nsset_err_prefix(struct nsset_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -42,8 +42,8 @@ static int lock_for(const struct nsset_store *st, const struct nsset_setid *id, 
 	}
 	if (mode == NSSET_ADMIN_ANY) {
 		if (what)
-			return nsset_fail(e, EBUSY, "%s: busy (the lock of %s is held)", name, what);
-		return nsset_fail(e, EBUSY, "%s: busy (its lock was held for %d s)", name, wait_s);
+			return nsset_fail_as(e, EBUSY, "%s: busy (the lock of %s is held)", name, what);
+		return nsset_fail_as(e, EBUSY, "%s: busy (its lock was held for %d s)", name, wait_s);
 	}
 	if (what)
 		snprintf(r->why, sizeof(r->why), "busy: the lock of %s is held", what);
@@ -62,7 +62,7 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 		struct nsset_err oe = { 0 };
 		_cleanup_close_ int dfd = nsset_set_open(st, id, &oe);
 		if (dfd < 0 && oe.errnum == ENOENT)
-			return nsset_fail(e, ENOENT, "%s: no such set", name);
+			return nsset_fail_as(e, ENOENT, "%s: no such set", name);
 		if (dfd < 0)
 			return e ? (*e = oe, -1) : -1;
 	}
@@ -129,7 +129,7 @@ static int destroy_leftover(const struct nsset_store *st, const char *name,
 	{
 		_cleanup_close_ int dfd = nsset_leftover_open(st, name);
 		if (dfd < 0)
-			return errno == ENOENT ? nsset_fail(e, ENOENT, "%s: no such directory", name)
+			return errno == ENOENT ? nsset_fail_as(e, ENOENT, "%s: no such directory", name)
 					       : nsset_fail(e, errno, "%s/%s", st->path, name);
 		if (fstat(dfd, &sb) < 0)
 			return nsset_fail(e, errno, "%s/%s", st->path, name);
@@ -141,7 +141,7 @@ static int destroy_leftover(const struct nsset_store *st, const char *name,
 	pid_t user = nsset_proc_dir_user(st->path, sb.st_dev, sb.st_ino);
 	if (user) {
 		if (mode == NSSET_ADMIN_ANY)
-			return nsset_fail(e, EBUSY, "%s: in use by pid %d (a set is being built or "
+			return nsset_fail_as(e, EBUSY, "%s: in use by pid %d (a set is being built or "
 					  "removed right now)", name, (int)user);
 		snprintf(r->why, sizeof(r->why), "in use by pid %d", (int)user);
 		return 1;
@@ -195,6 +195,6 @@ int nsset_admin_destroy(const struct nsset_store *st, const char *name,
 		return destroy_leftover(st, name, mode, r, e);
 	struct nsset_setid id;
 	if (nsset_setid_parse(name, &id) < 0)
-		return nsset_fail(e, EINVAL, "not a set name: '%s'", name);
+		return nsset_fail_as(e, EINVAL, "not a set name: '%s'", name);
 	return destroy_set(st, &id, name, mode, r, log, e);
 }

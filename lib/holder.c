@@ -301,7 +301,7 @@ static int retry_on_cpus(struct holder *h, int (*fn)(struct holder *, struct nss
 	if (pinned)
 		sched_setaffinity(0, sizeof(orig), &orig);
 	if (r == RETRY_ELSEWHERE)
-		return nsset_fail(e, EINVAL, "the kernel refused to bind the new mount namespace on every CPU");
+		return nsset_fail_as(e, EINVAL, "the kernel refused to bind the new mount namespace on every CPU");
 	return r;
 }
 

@@ -416,7 +416,7 @@ int nsset_admin_resolve_name(const char *arg, char *name, size_t size, struct ns
 		if (r < 0)
 			return nsset_fail(e, errno, "looking up user %s", arg + 5);
 		if (r == 0)
-			return nsset_fail(e, ENOENT, "no such user: %s", arg + 5);
+			return nsset_fail_as(e, ENOENT, "no such user: %s", arg + 5);
 		snprintf(name, size, "user/%u", (unsigned)uid);
 		return 0;
 	}
@@ -426,11 +426,11 @@ int nsset_admin_resolve_name(const char *arg, char *name, size_t size, struct ns
 		if (r < 0)
 			return nsset_fail(e, errno, "looking up group %s", arg + 6);
 		if (r == 0)
-			return nsset_fail(e, ENOENT, "no such group: %s", arg + 6);
+			return nsset_fail_as(e, ENOENT, "no such group: %s", arg + 6);
 		snprintf(name, size, "group/%u", (unsigned)gid);
 		return 0;
 	}
-	return nsset_fail(e, EINVAL, "not a set name: '%s' (expected user/UID, user/NAME, "
+	return nsset_fail_as(e, EINVAL, "not a set name: '%s' (expected user/UID, user/NAME, "
 			  "group/GID, group/NAME, session/ID, .build-ID or .dead-ID)", arg);
 }
 

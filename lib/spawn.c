@@ -179,7 +179,7 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 		 * holder gone meanwhile cannot make us hit its pid's next
 		 * owner. */
 		nsset_proc_kill(&holder, SIGKILL, 0);
-		return nsset_fail(e, ETIMEDOUT, "%s did not finish creating the set", holder_path);
+		return nsset_fail_as(e, ETIMEDOUT, "%s did not finish creating the set", holder_path);
 	}
 	if (r < 0)
 		return nsset_fail(e, 0, "%s exited without creating the set (can it run? see syslog)",

@@ -311,7 +311,7 @@ int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, s
 	_cleanup_close_ int fd = sfd < 0 ? -1
 				: openat(sfd, id->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
-		return nsset_fail(e, ENOENT, "%s/%s: no such set", st->path, name);
+		return nsset_fail_as(e, ENOENT, "%s/%s: no such set", st->path, name);
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s/%s: opening set", st->path, name);
 	char what[PATH_MAX + 64];

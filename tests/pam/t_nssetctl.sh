@@ -95,6 +95,11 @@ assert_status 2 "$CTL" --store relative/path list
 run "$CTL" show not-a-set
 assert_eq 2 "$RC" "show of a malformed name"
 assert_contains "$STDERR" "not a set name"
+assert_not_contains "$STDERR" "Invalid argument" "no stray errno text"
+run "$CTL" show user/nosuchuser
+assert_eq 3 "$RC" "show of an unknown user's set"
+assert_contains "$STDERR" "no such user: nosuchuser"
+assert_not_contains "$STDERR" "No such file or directory" "no stray errno text"
 run "$CTL" --help
 assert_eq 0 "$RC" "--help"
 for c in list show check destroy gc; do assert_contains "$STDOUT" "  $c" "help lists $c" || break; done
@@ -340,6 +345,7 @@ assert_match "$STDOUT" "^destroyed $ESET of user erin "
 run "$CTL" destroy user/9999
 assert_eq 3 "$RC" "no such set"
 assert_contains "$STDERR" "user/9999: no such set"
+assert_not_contains "$STDERR" "No such file or directory" "no stray errno text"
 [ ! -e "$NSSET_STORE/user/9999.lock" ] || fail "a lock file was made for a set that does not exist"
 run "$CTL" destroy --user nosuchuser
 assert_eq 3 "$RC" "unknown user"
