@@ -102,7 +102,9 @@ $(MODULE): $(BUILD)/pam_module/pam_nsset.o $(LIBA) pam_module/pam_nsset.map
 
 # Only the holder talks to systemd (lib/sdunit.c): libsystemd stays out of
 # the PAM module and the setuid nsset-enter.
-$(HOLDER): $(BUILD)/helper/nsset-holder.o $(LIBA)
+# The holder daemon is a program of its own (helper/holder.c, with its main
+# in helper/nsset-holder.c): it may exit and log, which lib/ never does.
+$(HOLDER): $(BUILD)/helper/nsset-holder.o $(BUILD)/helper/holder.o $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS) -lsystemd
 
 $(ENTER): $(BUILD)/helper/nsset-enter.o $(LIBA)

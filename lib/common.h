@@ -1,6 +1,7 @@
 /* nsset — shared error and logging plumbing for the core library.
  *
- * lib/ never exits and never prints: every function reports failure through
+ * lib/ never exits and never prints (a child it forks ends with _exit; the
+ * holder daemon, which may exit, is helper/holder.c): every function reports failure through
  * a struct nsset_err that the front end (PAM module, helper, admin tool)
  * turns into a syslog line or a message on stderr. One contract: a call
  * that takes an nsset_err fills it and returns -1 when it fails (e may be

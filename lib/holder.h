@@ -33,7 +33,8 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 #define NSSET_SESSION_SIGNAL (SIGRTMIN + 1)
 void nsset_holder_notify(int holder_pidfd, const char *session);
 
-/* Holder side: the whole life of a holder, once in its clean room
+/* Holder side (helper/holder.c, linked into nsset-holder only): the whole
+ * life of a holder, once in its clean room
  * (cleanroom.h; `unclean` is why it could not be, and then nothing is
  * made). Writes "ok\n" or "error: MSG\n" to status_fd once the set is in
  * place (or could not be), then watches. Returns the process exit code. */

@@ -68,8 +68,11 @@ build() {
 	# A patched lib file may be the holder's: it gets the variant too.
 	if [ -n "$_extra" ]; then
 		# shellcheck disable=SC2086
+		# (helper/holder.o is the daemon: the patched copy replaces it.)
+		_daemon=$NSSET_BUILD/helper/holder.o
+		[ "$_b" != holder ] || _daemon=
 		$CC $ALL_LDFLAGS -pie -o "$_d/nsset-holder" "$NSSET_BUILD/helper/nsset-holder.o" \
-			$_extra "$LIBA" $LIBS $HOLDER_LIBS || return 1
+			$_extra $_daemon "$LIBA" $LIBS $HOLDER_LIBS || return 1
 	fi
 }
 
@@ -209,7 +212,7 @@ mutant no-caller-check t_cleanroom "inside another set's network namespace is re
 
 # The holder looks at every session when one login comes or goes.
 mutant holder-rescans t_cleanroom "a join costs the holder no scan" "" \
-	lib/holder.c 's/(static void look_at\(struct holder \*h, struct watchlist \*wl, pid_t pid, uint64_t tag\)\n\{\n)/$1\trescan(h, wl);\n\t(void)pid, (void)tag;\n\treturn;\n/'
+	helper/holder.c 's/(static void look_at\(struct holder \*h, struct watchlist \*wl, pid_t pid, uint64_t tag\)\n\{\n)/$1\trescan(h, wl);\n\t(void)pid, (void)tag;\n\treturn;\n/'
 
 # ---- what the policy promises one user (t_addrplan) --------------------------
 
