@@ -75,7 +75,7 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 	snprintf(st->path, sizeof(st->path), "%s", path);
 
 	/* Opened first: it exists at every login but the first since boot. */
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
 		if (mkdir(path, 0700) < 0 && errno != EEXIST)
 			return nsset_fail(e, errno, "%s: creating the store", path);
@@ -85,26 +85,19 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 		return nsset_fail(e, errno, "%s: opening the store", path);
 	/* Inside a set the store is covered by a read-only tmpfs with the
 	 * marker `self` (setup.c): no set can be made or joined from here. */
-	if (faccessat(fd, "self", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		close(fd);
+	if (faccessat(fd, "self", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return nsset_fail(e, 0, "%s: this process sits inside a namespace set (see %s/self); "
 				  "nsset cannot place a login from inside a set", path, path);
-	}
-	if (check_private_dir(fd, path, e) < 0) {
-		close(fd);
+	if (check_private_dir(fd, path, e) < 0)
 		return -1;
-	}
 	unsigned long long self_id, parent_id;
-	if (mount_id_of(fd, "", &self_id) < 0 && mount_id_of(AT_FDCWD, path, &self_id) < 0) {
-		close(fd);
+	if (mount_id_of(fd, "", &self_id) < 0 && mount_id_of(AT_FDCWD, path, &self_id) < 0)
 		return nsset_fail(e, errno, "%s: statx", path);
-	}
-	if (mount_id_of(fd, "..", &parent_id) < 0) {
-		close(fd);
+	if (mount_id_of(fd, "..", &parent_id) < 0)
 		return nsset_fail(e, errno, "%s/..: statx", path);
-	}
 	if (self_id == parent_id) {
-		close(fd);
+		/* Reopened below: the fd names the directory under the mount. */
+		close_fd(&fd);
 		if (!create)
 			return nsset_fail(e, 0, "%s: store is not mounted (no set was ever made)", path);
 		if (make_store_mount(path, e) < 0)
@@ -117,13 +110,10 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 		 * every login. */
 		static const char *const dirs[] = { "user", "group", "session" };
 		for (size_t i = 0; i < 3; i++)
-			if (mkdirat(fd, dirs[i], 0700) < 0 && errno != EEXIST) {
-				int saved = errno;
-				close(fd);
-				return nsset_fail(e, saved, "%s/%s: mkdir", path, dirs[i]);
-			}
+			if (mkdirat(fd, dirs[i], 0700) < 0 && errno != EEXIST)
+				return nsset_fail(e, errno, "%s/%s: mkdir", path, dirs[i]);
 	}
-	st->fd = fd;
+	st->fd = TAKE_FD(fd);
 	return 0;
 }
 
@@ -326,14 +316,12 @@ int nsset_set_open(const struct nsset_store *st, const struct nsset_setid *id, s
 
 int nsset_set_holder_alive(int setfd)
 {
-	int fd = openat(setfd, "holder.lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	_cleanup_close_ int fd = openat(setfd, "holder.lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
 	/* The holder keeps an exclusive flock for as long as it lives; the
 	 * kernel drops it when the holder dies, however it dies. */
-	int alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-	close(fd);
-	return alive;
+	return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
 /* ---- meta ------------------------------------------------------------- */
@@ -352,25 +340,21 @@ int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e)
 
 static void remove_sessions_dir(int setfd)
 {
-	int sfd = nsset_sessions_open(setfd);
-	if (sfd >= 0) {
-		DIR *d = fdopendir(sfd);
-		if (d) {
-			struct dirent *de;
-			while ((de = readdir(d)) != NULL)
-				if (de->d_name[0] != '.')
-					unlinkat(dirfd(d), de->d_name, 0);
-			closedir(d);
-		} else {
-			close(sfd);
-		}
+	_cleanup_close_ int sfd = nsset_sessions_open(setfd);
+	_cleanup_closedir_ DIR *d = sfd < 0 ? NULL : fdopendir(sfd);
+	if (d) {
+		sfd = -1;       /* d's now */
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				unlinkat(dirfd(d), de->d_name, 0);
 	}
 	unlinkat(setfd, "sessions", AT_REMOVEDIR);
 }
 
 int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struct nsset_err *e)
 {
-	int dfd = openat(st->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int dfd = openat(st->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return nsset_fail(e, errno, "%s/%s: open", st->path, name);
 	int rc = 0;
@@ -391,7 +375,7 @@ int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struc
 	unlinkat(dfd, "meta", 0);
 	unlinkat(dfd, ".meta.tmp", 0);
 	unlinkat(dfd, "holder.lock", 0);
-	close(dfd);
+	close_fd(&dfd);
 	if (unlinkat(st->fd, name, AT_REMOVEDIR) < 0 && rc == 0)
 		rc = nsset_fail(e, errno, "%s/%s: rmdir", st->path, name);
 	return rc;
@@ -466,39 +450,31 @@ int nsset_session_add(int setfd, pid_t pid, char *name, size_t size, struct nsse
 	if (random_hex16(hex) < 0)
 		return nsset_fail(e, errno, "getrandom");
 	nsset_session_name(name, size, pid, start, strtoull(hex, NULL, 16));
-	int sfd = nsset_sessions_open(setfd);
-	int fd = sfd < 0 ? -1 : openat(sfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	int saved = errno;
-	if (sfd >= 0)
-		close(sfd);
+	_cleanup_close_ int sfd = nsset_sessions_open(setfd);
+	_cleanup_close_ int fd = sfd < 0 ? -1
+			     : openat(sfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return nsset_fail(e, saved, "registering the session");
-	close(fd);
+		return nsset_fail(e, errno, "registering the session");
 	return 0;
 }
 
 int nsset_session_remove(int setfd, const char *name)
 {
-	int sfd = nsset_sessions_open(setfd);
+	_cleanup_close_ int sfd = nsset_sessions_open(setfd);
 	if (sfd < 0)
 		return -1;
-	int rc = unlinkat(sfd, name, 0);
-	int saved = errno;
-	close(sfd);
-	errno = saved;
-	return rc;
+	return unlinkat(sfd, name, 0);
 }
 
 int nsset_session_count(int setfd, bool prune)
 {
-	int sfd = nsset_sessions_open(setfd);
+	_cleanup_close_ int sfd = nsset_sessions_open(setfd);
 	if (sfd < 0)
 		return -1;
-	DIR *d = fdopendir(sfd);
-	if (!d) {
-		close(sfd);
+	_cleanup_closedir_ DIR *d = fdopendir(sfd);
+	if (!d)
 		return -1;
-	}
+	sfd = -1;       /* d's now */
 	int count = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
@@ -516,6 +492,5 @@ int nsset_session_count(int setfd, bool prune)
 		else if (prune)
 			unlinkat(dirfd(d), de->d_name, 0);
 	}
-	closedir(d);
 	return count;
 }
