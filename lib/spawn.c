@@ -85,22 +85,15 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 	int pipefd[2], req[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return nsset_fail(e, errno, "pipe");
-	if (pipe2(req, O_CLOEXEC) < 0) {
-		int saved = errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return nsset_fail(e, saved, "pipe");
-	}
+	_cleanup_close_ int status_r = pipefd[0], status_w = pipefd[1];
+	if (pipe2(req, O_CLOEXEC) < 0)
+		return nsset_fail(e, errno, "pipe");
+	_cleanup_close_ int req_r = req[0], req_w = req[1];
 	/* Fits the pipe buffer: written before the holder even starts. */
-	int wrc = write_full(req[1], meta, strlen(meta));
-	int wsaved = errno;
-	close(req[1]);
-	if (wrc < 0) {
-		close(req[0]);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return nsset_fail(e, wsaved, "writing the set description");
-	}
+	int wrc = write_full(req_w, meta, strlen(meta));
+	close_fd(&req_w);       /* the holder reads its request to EOF */
+	if (wrc < 0)
+		return nsset_fail(e, errno, "writing the set description");
 
 	/* Like pam_unix running its helper: SIGCHLD to default so our own
 	 * waitpid works even if the application ignores it, and back after. */
@@ -123,8 +116,8 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 	 *   - argv without the set description (other users can read a
 	 *     process's argv: it comes through stdin);
 	 *   - nothing of the caller's environment (a root program). */
-	int request = fcntl(req[0], F_DUPFD_CLOEXEC, 10);
-	int status = request < 0 ? -1 : fcntl(pipefd[1], F_DUPFD_CLOEXEC, 10);
+	_cleanup_close_ int request = fcntl(req_r, F_DUPFD_CLOEXEC, 10);
+	_cleanup_close_ int status = request < 0 ? -1 : fcntl(status_w, F_DUPFD_CLOEXEC, 10);
 	int serr = errno;
 	pid_t child = -1;
 	if (status >= 0) {
@@ -156,13 +149,14 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 			posix_spawnattr_destroy(&at);
 		}
 	}
+	/* Now, not at the end: with a write end of the status pipe open
+	 * here, read_verdict would not see the holder's EOF. */
 	close_fd(&request);
 	close_fd(&status);
-	close(pipefd[1]);
-	close(req[0]);
+	close_fd(&status_w);
+	close_fd(&req_r);
 	if (child <= 0 || serr != 0) {
 		sigaction(SIGCHLD, &old_chld, NULL);
-		close(pipefd[0]);
 		return nsset_fail(e, serr, "starting %s", holder_path);
 	}
 	int wstatus;
@@ -172,8 +166,7 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 
 	struct nsset_proc holder = { 0 };
 	char verdict[NSSET_ERR_MAX + 64];
-	int r = read_verdict(pipefd[0], &holder, verdict, sizeof(verdict));
-	close(pipefd[0]);
+	int r = read_verdict(status_r, &holder, verdict, sizeof(verdict));
 	if (r == -ETIMEDOUT) {
 		/* Not our child (it forked away): by its record, so that a
 		 * holder gone meanwhile cannot make us hit its pid's next
