@@ -24,22 +24,18 @@
 
 int nsset_loopback_up(struct nsset_err *e)
 {
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return nsset_fail(e, errno, "socket for loopback setup");
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	int rc = 0;
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
-		rc = nsset_fail(e, errno, "reading flags of lo");
-	} else {
-		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-			rc = nsset_fail(e, errno, "bringing lo up");
-	}
-	close(s);
-	return rc;
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return nsset_fail(e, errno, "reading flags of lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return nsset_fail(e, errno, "bringing lo up");
+	return 0;
 }
 
 /* The marker a set's mount namespace shows at the store path: its name and
@@ -63,13 +59,13 @@ static int write_marker(const char *store_path, const struct nsset_meta *m, stru
 	}
 	char file[PATH_MAX];
 	snprintf(file, sizeof(file), "%s/" NSSET_MARKER_NAME, store_path);
-	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+	/* Closed on return, before the caller remounts the cover read-only
+	 * (which a file open for writing would make fail with EBUSY). */
+	_cleanup_close_ int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
 	if (fd < 0)
 		return nsset_fail(e, errno, "%s", file);
 	/* Readable by the set's users (the creator's umask is 077). */
-	int rc = fchmod(fd, 0444) < 0 ? -1 : write_full(fd, text, (size_t)len);
-	close(fd);
-	if (rc < 0)
+	if (fchmod(fd, 0444) < 0 || write_full(fd, text, (size_t)len) < 0)
 		return nsset_fail(e, errno, "%s", file);
 	return 0;
 }
@@ -96,19 +92,16 @@ int nsset_inside_check(const char *store_path, char *setname, size_t size)
 {
 	char file[PATH_MAX], text[1024];
 	snprintf(file, sizeof(file), "%s/" NSSET_MARKER_NAME, store_path);
-	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
 	struct stat st;
 	struct statfs sfs;
 	/* Only a root-owned file on a read-only tmpfs counts. */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    fstatfs(fd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC || !(sfs.f_flags & ST_RDONLY)) {
-		close(fd);
+	    fstatfs(fd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC || !(sfs.f_flags & ST_RDONLY))
 		return -1;
-	}
 	ssize_t n = read_full(fd, text, sizeof(text) - 1);
-	close(fd);
 	if (n <= 0)
 		return -1;
 	text[n] = '\0';
@@ -156,22 +149,19 @@ static int remount_sys(struct nsset_err *e)
 	struct stat sys, cg;
 	if (stat("/sys", &sys) < 0)
 		return errno == ENOENT ? 0 : nsset_fail(e, errno, "/sys");
-	int cgfd = -1;
+	_cleanup_close_ int cgfd = -1;
 	if (stat("/sys/fs/cgroup", &cg) == 0 && cg.st_dev != sys.st_dev) {
 		cgfd = open_tree(AT_FDCWD, "/sys/fs/cgroup", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (cgfd < 0)
 			return nsset_fail(e, errno, "keeping /sys/fs/cgroup");
 	}
-	int rc = 0;
 	if (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL)
-		rc = nsset_fail(e, errno, "detaching /sys");
-	else if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		rc = nsset_fail(e, errno, "mounting /sys for the set's network namespace");
-	else if (cgfd >= 0 && move_mount(cgfd, "", AT_FDCWD, "/sys/fs/cgroup", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		rc = nsset_fail(e, errno, "putting /sys/fs/cgroup back");
-	if (cgfd >= 0)
-		close(cgfd);
-	return rc;
+		return nsset_fail(e, errno, "detaching /sys");
+	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return nsset_fail(e, errno, "mounting /sys for the set's network namespace");
+	if (cgfd >= 0 && move_mount(cgfd, "", AT_FDCWD, "/sys/fs/cgroup", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return nsset_fail(e, errno, "putting /sys/fs/cgroup back");
+	return 0;
 }
 
 /* A name usable as a directory name under NSSET_NET_ETC_DIR. */
@@ -204,23 +194,21 @@ static int override_etc(const struct nsset_meta *m, const char *file, struct nss
 	snprintf(what, sizeof(what), "%s override", file);
 	for (size_t i = 0; i < n; i++) {
 		struct nsset_err te = { 0 };
-		int fd = nsset_trusted_open(paths[i], what, &te);
+		_cleanup_close_ int fd = nsset_trusted_open(paths[i], what, &te);
 		if (fd < 0) {
 			if (te.errnum == ENOENT)
 				continue;
 			*e = te;
 			return -1;
 		}
-		int rc = 0;
 		char src[64], dst[PATH_MAX];
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
 		snprintf(dst, sizeof(dst), "/etc/%s", file);
 		if (!(m->ns_flags & CLONE_NEWNS))
-			rc = nsset_fail(e, 0, "%s: a %s needs mnt in the set", paths[i], what);
-		else if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-			rc = nsset_fail(e, errno, "bind-mounting %s over %s", paths[i], dst);
-		close(fd);
-		return rc;
+			return nsset_fail(e, 0, "%s: a %s needs mnt in the set", paths[i], what);
+		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+			return nsset_fail(e, errno, "bind-mounting %s over %s", paths[i], dst);
+		return 0;
 	}
 	return 0;
 }
