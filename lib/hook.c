@@ -94,8 +94,9 @@ int nsset_hook_env(const char *store_path, const struct nsset_meta *m, const cha
 	return (int)n;
 }
 
-/* In the forked child: only async-signal-safe calls. */
-static void exec_hook(const char *path, const char *phase, char **env, int out)
+/* In the forked child: only async-signal-safe calls. Never returns, so
+ * the parent's _cleanup_ variables never run in the child. */
+static _Noreturn void exec_hook(const char *path, const char *phase, char **env, int out)
 {
 	setsid();
 	int null = open("/dev/null", O_RDONLY);
@@ -162,14 +163,12 @@ static long long now_ms(void)
 int nsset_hook_check(const char *name, char *path, size_t size, struct nsset_err *e)
 {
 	snprintf(path, size, "%s/%s", NSSET_HOOK_DIR, name);
-	int fd = nsset_trusted_open(path, "hook", e);
+	_cleanup_close_ int fd = nsset_trusted_open(path, "hook", e);
 	if (fd < 0)
 		return -1;
 	struct stat st;
-	int serr = fstat(fd, &st) < 0 ? errno : 0;
-	close(fd);
-	if (serr)
-		return nsset_fail(e, serr, "%s", path);
+	if (fstat(fd, &st) < 0)
+		return nsset_fail(e, errno, "%s", path);
 	if (!(st.st_mode & S_IXUSR))
 		return nsset_fail(e, 0, "%s: refusing hook: not executable", path);
 	return 0;
@@ -192,18 +191,15 @@ int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const cha
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return nsset_fail(e, errno, "pipe");
+	_cleanup_close_ int out_r = pipefd[0], out_w = pipefd[1];
 	pid_t pid = fork();
-	if (pid < 0) {
-		int saved = errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return nsset_fail(e, saved, "fork");
-	}
+	if (pid < 0)
+		return nsset_fail(e, errno, "fork");
 	if (pid == 0)
-		exec_hook(path, phase, env, pipefd[1]);
-	close(pipefd[1]);
-	int pidfd = pidfd_open(pid, 0);
-	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+		exec_hook(path, phase, env, out_w);
+	close_fd(&out_w);       /* else no EOF when the hook is done */
+	_cleanup_close_ int pidfd = pidfd_open(pid, 0);
+	fcntl(out_r, F_SETFL, O_NONBLOCK);
 
 	long long deadline = now_ms() + (long long)(m->hook_timeout ? m->hook_timeout : 5) * 1000;
 	char out[2 * HOOK_LINE_MAX + 2];
@@ -216,7 +212,7 @@ int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const cha
 			timed_out = true;
 			break;
 		}
-		struct pollfd p[2] = { { .fd = eof ? -1 : pipefd[0], .events = POLLIN },
+		struct pollfd p[2] = { { .fd = eof ? -1 : out_r, .events = POLLIN },
 				       { .fd = pidfd, .events = POLLIN } };
 		/* Without a pidfd (cannot happen on the kernels we need),
 		 * poll in short steps for the exit. */
@@ -224,7 +220,7 @@ int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const cha
 		if (r < 0 && errno != EINTR)
 			break;
 		if (!eof && (p[0].revents & (POLLIN | POLLHUP))) {
-			ssize_t n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+			ssize_t n = read(out_r, out + len, sizeof(out) - 1 - len);
 			if (n > 0)
 				len += (size_t)n;
 			else if (n == 0)
@@ -245,15 +241,13 @@ int nsset_hook_run(const char *store_path, const struct nsset_meta *m, const cha
 	/* What it wrote before it ended (a background child may hold the
 	 * pipe open: only what is there now). */
 	for (;;) {
-		ssize_t n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+		ssize_t n = read(out_r, out + len, sizeof(out) - 1 - len);
 		if (n <= 0)
 			break;
 		len += (size_t)n;
 		log_lines(log, prefix, out, &len, false);
 	}
 	log_lines(log, prefix, out, &len, true);
-	close(pipefd[0]);
-	close_fd(&pidfd);
 
 	if (timed_out)
 		return nsset_fail(e, 0, "%s %s: timed out after %u s (killed)", path, phase,
