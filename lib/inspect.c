@@ -727,10 +727,10 @@ static int parse_inside(char *text, struct nsset_admin_detail *d, struct nsset_e
 static int look_inside(const struct nsset_store *st, int dfd, const struct nsset_admin_set *s,
 		       struct nsset_admin_detail *d, struct nsset_err *e)
 {
-	int nsfd[NSSET_NS_MAX];
+	_cleanup_(nsset_nsfds_close) struct nsset_nsfds ns;
+	nsset_nsfds_init(&ns);
 	bool want = false;
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
-		nsfd[i] = -1;
 		int flag = nsset_nstypes[i].flag;
 		if (!s->ino[i] || !(flag & (CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS)))
 			continue;
@@ -738,41 +738,40 @@ static int look_inside(const struct nsset_store *st, int dfd, const struct nsset
 		d->has_ifaces |= flag == CLONE_NEWNET;
 		d->has_mounts |= flag == CLONE_NEWNS;
 		struct nsset_err oe = { 0 };
-		nsfd[i] = nsset_nsfd_open_one(dfd, nsset_nstypes[i].name, flag, &oe);
-		if (nsfd[i] < 0) {
+		ns.fd[i] = nsset_nsfd_open_one(dfd, nsset_nstypes[i].name, flag, &oe);
+		if (ns.fd[i] < 0) {
 			snprintf(d->inside_err, sizeof(d->inside_err), "%s", oe.msg);
-			goto out;
+			return 0;
 		}
 		want = true;
 	}
 	if (!want)
-		goto out;
+		return 0;
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		snprintf(d->inside_err, sizeof(d->inside_err), "pipe: %s", strerror(errno));
-		goto out;
+		return 0;
 	}
+	_cleanup_close_ int out_r = pipefd[0], out_w = pipefd[1];
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(d->inside_err, sizeof(d->inside_err), "fork: %s", strerror(errno));
-		close(pipefd[0]);
-		close(pipefd[1]);
-		goto out;
+		return 0;
 	}
 	if (pid == 0) {
-		close(pipefd[0]);
-		inside_child(pipefd[1], nsfd, st->path);
+		close(out_r);
+		inside_child(out_w, ns.fd, st->path);
 	}
-	close(pipefd[1]);
+	close_fd(&out_w);       /* else no EOF when the child is done */
 	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap);
+	_cleanup_free_ char *buf = malloc(cap);
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool timed_out = false;
 	while (buf && len + 1 < cap) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+		struct pollfd pfd = { .fd = out_r, .events = POLLIN };
 		int r = ms >= INSIDE_WAIT_MS ? 0 : poll(&pfd, 1, (int)(INSIDE_WAIT_MS - ms));
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -780,14 +779,16 @@ static int look_inside(const struct nsset_store *st, int dfd, const struct nsset
 			timed_out = true;
 			break;
 		}
-		ssize_t n = read(pipefd[0], buf + len, cap - 1 - len);
+		ssize_t n = read(out_r, buf + len, cap - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
 	}
-	close(pipefd[0]);
+	/* Before the wait: a child still writing into a full pipe gets
+	 * EPIPE and ends. */
+	close_fd(&out_r);
 	if (timed_out)
 		kill(pid, SIGKILL);
 	int status;
@@ -795,24 +796,17 @@ static int look_inside(const struct nsset_store *st, int dfd, const struct nsset
 		;
 	if (!buf) {
 		snprintf(d->inside_err, sizeof(d->inside_err), "out of memory");
-		goto out;
+		return 0;
 	}
 	buf[len] = '\0';
 	d->inside = true;
 	int rc = parse_inside(buf, d, e);
-	free(buf);
 	if (timed_out) {
 		d->inside = false;
 		snprintf(d->inside_err, sizeof(d->inside_err),
 			 "looking inside took more than %d ms", INSIDE_WAIT_MS);
 	}
-	for (size_t i = 0; i < nsset_nstype_count; i++)
-		close_fd(&nsfd[i]);
 	return rc;
-out:
-	for (size_t i = 0; i < nsset_nstype_count; i++)
-		close_fd(&nsfd[i]);
-	return 0;
 }
 
 static int open_entry(const struct nsset_store *st, const struct nsset_admin_set *s,
