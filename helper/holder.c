@@ -76,7 +76,7 @@ static void close_all_but(int a, int b)
 /* The set's first process, inside all its new namespaces. For a pid set it
  * stays as the namespace's init and reaper; otherwise it leaves once the
  * holder has bound its namespaces. Never returns. */
-static void run_init(const struct holder *h, int ready_w, int go_r)
+static _Noreturn void run_init(const struct holder *h, int ready_w, int go_r)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_all_but(ready_w, go_r);
@@ -136,6 +136,13 @@ static void unmount_build_files(struct holder *h)
 	}
 }
 
+/* Creates dirfd/name, empty, if missing: a mount point for an ns file. */
+static int make_mount_point(int dirfd, const char *name)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400);
+	return fd < 0 ? -1 : 0;
+}
+
 /* Bind-mounts /proc/PID/ns/NAME of the init onto the build directory. */
 static int bind_ns_files(struct holder *h, struct nsset_err *e)
 {
@@ -143,10 +150,8 @@ static int bind_ns_files(struct holder *h, struct nsset_err *e)
 		const struct nsset_nstype *t = &nsset_nstypes[i];
 		if (!(h->m.ns_flags & t->flag))
 			continue;
-		int fd = openat(h->setfd, t->name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400);
-		if (fd < 0)
+		if (make_mount_point(h->setfd, t->name) < 0)
 			return nsset_fail(e, errno, "creating %s/%s/%s", h->st.path, h->build, t->name);
-		close(fd);
 		char src[64], dst[64];
 		snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)h->init, t->name);
 		/* Through the build directory's fd: nothing re-resolved. */
@@ -170,14 +175,12 @@ static int mntns_looks_older(pid_t pid, int own_fd)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	uint64_t theirs, ours;
-	int older = nsset_mntns_id(fd, &theirs) == 0 && nsset_mntns_id(own_fd, &ours) == 0 &&
-		    theirs <= ours;
-	close(fd);
-	return older;
+	return nsset_mntns_id(fd, &theirs) == 0 && nsset_mntns_id(own_fd, &ours) == 0 &&
+	       theirs <= ours;
 }
 
 static int attempt_build(struct holder *h, struct nsset_err *e)
@@ -185,26 +188,22 @@ static int attempt_build(struct holder *h, struct nsset_err *e)
 	int ready[2], go[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return nsset_fail(e, errno, "pipe");
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		close(ready[0]);
-		close(ready[1]);
+	_cleanup_close_ int ready_r = ready[0], ready_w = ready[1];
+	if (pipe2(go, O_CLOEXEC) < 0)
 		return nsset_fail(e, errno, "pipe");
-	}
+	_cleanup_close_ int go_r = go[0], go_w = go[1];
 	/* New mount namespaces are copies of the template (which holds no
 	 * store), so creating a set costs the same with 1 or 10000 sets. */
-	if (h->template_fd >= 0 && setns(h->template_fd, CLONE_NEWNS) < 0) {
-		int saved = errno;
-		close(ready[0]); close(ready[1]); close(go[0]); close(go[1]);
-		return nsset_fail(e, saved, "entering the template mount namespace");
-	}
+	if (h->template_fd >= 0 && setns(h->template_fd, CLONE_NEWNS) < 0)
+		return nsset_fail(e, errno, "entering the template mount namespace");
 	/* CLONE_NEWTIME cannot be passed to clone(); it was unshared
 	 * beforehand and applies to this child (nstypes.h, `made`). */
 	int flags = nsset_nsflags_made(h->m.ns_flags, NSSET_NS_CLONED);
 	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0UL);
 	if (pid == 0) {
-		close(ready[0]);
-		close(go[1]);
-		run_init(h, ready[1], go[0]);
+		close(ready_r);
+		close(go_w);
+		run_init(h, ready_w, go_r);
 	}
 	int clone_errno = errno;
 	if (h->template_fd >= 0 && setns(h->host_mnt_fd, CLONE_NEWNS) < 0) {
@@ -215,15 +214,13 @@ static int attempt_build(struct holder *h, struct nsset_err *e)
 			kill(pid, SIGKILL);
 		_exit(70);
 	}
-	close(ready[1]);
-	close(go[0]);
-	if (pid < 0) {
-		close(ready[0]);
-		close(go[1]);
+	/* The init's ends: with ours closed, its death reads as EOF. */
+	close_fd(&ready_w);
+	close_fd(&go_r);
+	if (pid < 0)
 		return nsset_fail(e, clone_errno, "clone");
-	}
 	h->init = pid;
-	h->go_fd = go[1];
+	h->go_fd = TAKE_FD(go_w);
 
 	/* The namespaces exist from the clone on: bind them while the init
 	 * sets up the inside (on another CPU, most often), then wait for its
@@ -234,8 +231,7 @@ static int attempt_build(struct holder *h, struct nsset_err *e)
 	else
 		r = bind_ns_files(h, e);
 	char msg[NSSET_ERR_MAX + 1];
-	ssize_t n = r == 0 ? read_full(ready[0], msg, sizeof(msg) - 1) : 0;
-	close(ready[0]);
+	ssize_t n = r == 0 ? read_full(ready_r, msg, sizeof(msg) - 1) : 0;
 	if (r == 0 && (n <= 0 || msg[0] != 'o')) {
 		msg[n > 0 ? n : 0] = '\0';
 		r = nsset_fail(e, 0, "setting up the set: %s", n > 1 ? msg + 1 : "init died");
@@ -312,30 +308,26 @@ static int attempt_template(struct holder *h, struct nsset_err *e)
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return nsset_fail(e, errno, "pipe");
+	_cleanup_close_ int ready_r = ready[0], ready_w = ready[1];
 	pid_t pid = fork();
-	if (pid < 0) {
-		int saved = errno;
-		close(ready[0]);
-		close(ready[1]);
-		return nsset_fail(e, saved, "fork");
-	}
+	if (pid < 0)
+		return nsset_fail(e, errno, "fork");
 	if (pid == 0) {
-		close(ready[0]);
+		close(ready_r);
 		struct nsset_err ce = { 0 };
 		char ok = 'o';
 		if (unshare(CLONE_NEWNS) < 0 ||
 		    mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0 ||
 		    nsset_hide_store(h->st.path, NULL, &ce) < 0)
 			ok = 'e';
-		write_full(ready[1], &ok, 1);
+		write_full(ready_w, &ok, 1);
 		/* Stay until the holder has bound our namespace. */
 		pause();
 		_exit(0);
 	}
-	close(ready[1]);
+	close_fd(&ready_w);      /* else no EOF if the child dies */
 	char ok = 0;
-	ssize_t n = read_full(ready[0], &ok, 1);
-	close(ready[0]);
+	ssize_t n = read_full(ready_r, &ok, 1);
 	int r;
 	char src[64], dst[PATH_MAX + 32];
 	snprintf(src, sizeof(src), "/proc/%d/ns/mnt", (int)pid);
@@ -358,37 +350,26 @@ static int attempt_template(struct holder *h, struct nsset_err *e)
 /* Opens the template mount namespace, making it on first use. */
 static int template_open(struct holder *h, struct nsset_err *e)
 {
-	int lock = openat(h->st.fd, ".template.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	_cleanup_close_ int lock = openat(h->st.fd, ".template.lock",
+					  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lock < 0)
 		return nsset_fail(e, errno, "%s/.template.lock", h->st.path);
 	while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
 		;
-	int fd = -1;
-	if (mkdirat(h->st.fd, ".template", 0700) < 0 && errno != EEXIST) {
-		nsset_fail(e, errno, "%s/.template", h->st.path);
-		goto out;
-	}
-	int tdir = openat(h->st.fd, ".template", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (tdir < 0) {
-		nsset_fail(e, errno, "%s/.template", h->st.path);
-		goto out;
-	}
-	fd = nsset_nsfd_open_one(tdir, "mnt", CLONE_NEWNS, NULL);
-	if (fd < 0) {
-		int f = openat(tdir, "mnt", O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400);
-		if (f < 0) {
-			nsset_fail(e, errno, "%s/.template/mnt", h->st.path);
-		} else {
-			close(f);
-			if (retry_on_cpus(h, attempt_template, e) == 0) {
-				fd = nsset_nsfd_open_one(tdir, "mnt", CLONE_NEWNS, e);
-				nsset_log(h->log, LOG_INFO, "made the template mount namespace");
-			}
-		}
-	}
-	close(tdir);
-out:
-	close(lock);
+	if (mkdirat(h->st.fd, ".template", 0700) < 0 && errno != EEXIST)
+		return nsset_fail(e, errno, "%s/.template", h->st.path);
+	_cleanup_close_ int tdir = openat(h->st.fd, ".template", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (tdir < 0)
+		return nsset_fail(e, errno, "%s/.template", h->st.path);
+	int fd = nsset_nsfd_open_one(tdir, "mnt", CLONE_NEWNS, NULL);
+	if (fd >= 0)
+		return fd;
+	if (make_mount_point(tdir, "mnt") < 0)
+		return nsset_fail(e, errno, "%s/.template/mnt", h->st.path);
+	if (retry_on_cpus(h, attempt_template, e) != 0)
+		return -1;
+	fd = nsset_nsfd_open_one(tdir, "mnt", CLONE_NEWNS, e);
+	nsset_log(h->log, LOG_INFO, "made the template mount namespace");
 	return fd;
 }
 
@@ -455,14 +436,11 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	 * lock, so nothing else can be at this name. */
 	char final[64];
 	nsset_setid_name(&h->id, final, sizeof(final));
-	int sfd = nsset_scope_open(&h->st, h->id.scope);
+	_cleanup_close_ int sfd = nsset_scope_open(&h->st, h->id.scope);
 	if (sfd < 0)
 		return nsset_fail(e, errno, "%s/%s", h->st.path, nsset_scope_dir(h->id.scope));
-	int rrc = renameat2(h->st.fd, h->build, sfd, h->id.id, RENAME_NOREPLACE);
-	int rerr = errno;
-	close(sfd);
-	if (rrc < 0)
-		return nsset_fail(e, rerr, "%s/%s: putting the set in place", h->st.path, final);
+	if (renameat2(h->st.fd, h->build, sfd, h->id.id, RENAME_NOREPLACE) < 0)
+		return nsset_fail(e, errno, "%s/%s: putting the set in place", h->st.path, final);
 	h->build[0] = '\0';
 
 	/* Run with the set in place, so the hook sees the paths it will
@@ -546,27 +524,26 @@ static void watch_drop(struct watchlist *wl, struct watched *w)
 
 static void watch_add(struct holder *h, struct watchlist *wl, const char *name, int pidfd)
 {
-	struct watched *w = calloc(1, sizeof(*w));
-	struct epoll_event ev = { .events = EPOLLIN };
+	/* Ours to release until the list holds them. */
+	_cleanup_close_ int fd = pidfd;
+	_cleanup_free_ struct watched *w = calloc(1, sizeof(*w));
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
 	if (w) {
 		snprintf(w->name, sizeof(w->name), "%s", name);
-		w->pidfd = pidfd;
-		ev.data.ptr = w;
+		w->pidfd = fd;
 	}
 	if (!w || !tsearch(w, &wl->tree, by_name)) {
 		nsset_log(h->log, LOG_ERR, "set %s: cannot watch session %s: out of memory",
 			  h->setname, name);
-		close(pidfd);
-		free(w);
 		return;
 	}
-	if (epoll_ctl(wl->epfd, EPOLL_CTL_ADD, pidfd, &ev) < 0) {
+	if (epoll_ctl(wl->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		nsset_log(h->log, LOG_ERR, "set %s: cannot watch session %s: %m", h->setname, name);
 		tdelete(w, &wl->tree, by_name);
-		close(pidfd);
-		free(w);
 		return;
 	}
+	fd = -1;                /* w's now, and w the list's */
+	w = NULL;
 	wl->n++;
 }
 
@@ -612,7 +589,7 @@ static void collect(const void *node, VISIT which, int depth)
  * when a notice was lost (SIGUSR1). */
 static void rescan(struct holder *h, struct watchlist *wl)
 {
-	int sfd = nsset_sessions_open(h->setfd);
+	_cleanup_close_ int sfd = nsset_sessions_open(h->setfd);
 	if (sfd < 0)
 		return;
 	if (wl->n > 0) {
@@ -627,16 +604,14 @@ static void rescan(struct holder *h, struct watchlist *wl)
 			collected = NULL;
 		}
 	}
-	DIR *d = fdopendir(sfd);
-	if (!d) {
-		close(sfd);
+	_cleanup_closedir_ DIR *d = fdopendir(sfd);
+	if (!d)
 		return;
-	}
+	sfd = -1;       /* d's now */
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.' && !watch_find(wl, de->d_name))
 			watch_entry(h, wl, dirfd(d), de->d_name);
-	closedir(d);
 }
 
 /* A login's notice (nsset_holder_notify): the one session it names came or
@@ -652,7 +627,7 @@ static void look_at(struct holder *h, struct watchlist *wl, pid_t pid, uint64_t 
 		return;
 	char name[96];
 	nsset_session_name(name, sizeof(name), pid, start, tag);
-	int sfd = nsset_sessions_open(h->setfd);
+	_cleanup_close_ int sfd = nsset_sessions_open(h->setfd);
 	if (sfd < 0)
 		return;
 	bool there = faccessat(sfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
@@ -661,7 +636,6 @@ static void look_at(struct holder *h, struct watchlist *wl, pid_t pid, uint64_t 
 		watch_entry(h, wl, sfd, name);
 	else if (!there && w)
 		watch_drop(wl, w);
-	close(sfd);
 }
 
 static void free_watched(void *p)
