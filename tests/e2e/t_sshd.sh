@@ -120,8 +120,12 @@ now_ms() {
 # socat's timeouts (3 s on the host) for answers from a listener that forks
 # and execs `echo` per connection: longer under user-mode-linux.
 T3=$(slow 3)
+# Clients read only (-u): a two-way socat with stdin at EOF half-closes its
+# connection, then both ends wait only socat's -t (0.5 s) for the reply, so a
+# listener slower than that to fork and exec its `echo` (user-mode-linux
+# takes longer) reads as an empty answer rather than as the owner's name.
 tcp_get() {
-	socat -T "$T3" - "TCP:127.0.0.1:$1,connect-timeout=$T3" </dev/null 2>/dev/null || echo refused
+	socat -T "$T3" -u "TCP:127.0.0.1:$1,connect-timeout=$T3" STDOUT </dev/null 2>/dev/null || echo refused
 }
 wait_listen() { # PORT [TIMEOUT]: in the sandbox's own network namespace
 	_n=0
@@ -205,8 +209,8 @@ perl -e '
 	print "sysv_sem=", (defined semget($k + 3, 0, 0) ? "yes" : "no"), "\n";
 ' "$port"
 echo "ipcs=$(ipcs -a | grep -c "$(printf '0x%08x' $((port + 1)))")"
-echo "tcp=$(socat -T $t - TCP:127.0.0.1:$port,connect-timeout=$t </dev/null 2>/dev/null || echo refused)"
-echo "abstract=$(socat -T $t - ABSTRACT-CONNECT:nsset-e2e-$o </dev/null 2>/dev/null || echo refused)"
+echo "tcp=$(socat -T $t -u TCP:127.0.0.1:$port,connect-timeout=$t STDOUT </dev/null 2>/dev/null || echo refused)"
+echo "abstract=$(socat -T $t -u ABSTRACT-CONNECT:nsset-e2e-$o STDOUT </dev/null 2>/dev/null || echo refused)"
 echo "hostname=$(hostname)"
 EOF
 } >"$E2E_OUT/probe.sh"
@@ -383,7 +387,7 @@ touch /tmp/$TAG-file
 socat TCP-LISTEN:8080,bind=127.0.0.1,reuseaddr,fork SYSTEM:"echo $TAG" </dev/null >/dev/null 2>&1 &
 n=0; until ss -Hltn "sport = :8080" | grep -q .; do n=$((n+1)); [ $n -lt 200 ] || break; sleep 0.05; done
 echo "tmp=$(ls /tmp | tr "\n" " ")"
-echo "tcp=$(socat -T '"$T3"' - TCP:127.0.0.1:8080 </dev/null 2>&1)"'
+echo "tcp=$(socat -T '"$T3"' -u TCP:127.0.0.1:8080 STDOUT </dev/null 2>&1)"'
 e2e_hold -t erin ps-1 "TAG=erin-1; $SNIP"
 e2e_hold erin ps-2 "TAG=erin-2; $SNIP"
 e2e_wait ps-1 || fail "first session did not start"
@@ -401,8 +405,8 @@ assert_eq "erin-2-file " "$(val ps-2 tmp)" "second session's /tmp"
 assert_eq erin-1 "$(val ps-1 tcp)" "first session's own 127.0.0.1:8080"
 assert_eq erin-2 "$(val ps-2 tcp)" "second session's own 127.0.0.1:8080"
 # Both listeners alive at once, each answering in its own loopback.
-assert_eq erin-1 "$(nsenter -t "$E1" -n socat -T "$T3" - TCP:127.0.0.1:8080 </dev/null 2>&1)" "port 8080 in set 1 now"
-assert_eq erin-2 "$(nsenter -t "$E2" -n socat -T "$T3" - TCP:127.0.0.1:8080 </dev/null 2>&1)" "port 8080 in set 2 now"
+assert_eq erin-1 "$(nsenter -t "$E1" -n socat -T "$T3" -u TCP:127.0.0.1:8080 STDOUT </dev/null 2>&1)" "port 8080 in set 1 now"
+assert_eq erin-2 "$(nsenter -t "$E2" -n socat -T "$T3" -u TCP:127.0.0.1:8080 STDOUT </dev/null 2>&1)" "port 8080 in set 2 now"
 
 case_begin "per-session: each session's set is gone when its session ends, the other one lives on"
 NET1=$(e2e_nsid "$E1" net) H1=$(holder_of "$STORE/$S1")
@@ -411,7 +415,7 @@ settle_gone "$STORE/$S1" 20 || fail "first session's set still there 20 s after 
 pid_gone "$H1" 5 || fail "holder $H1 of the first session's set still running"
 assert_eq 0 "$(nsfs_mount_count "$NET1")" "nsfs mounts of the first set's net ns"
 assert_in_set "$E2" "$STORE/$S2" "second session after the first ended"
-assert_eq erin-2 "$(nsenter -t "$E2" -n socat -T "$T3" - TCP:127.0.0.1:8080 </dev/null 2>&1)" "second set's listener"
+assert_eq erin-2 "$(nsenter -t "$E2" -n socat -T "$T3" -u TCP:127.0.0.1:8080 STDOUT </dev/null 2>&1)" "second set's listener"
 H2=$(holder_of "$STORE/$S2")
 e2e_end ps-2
 settle_gone "$STORE/$S2" 20 || fail "second session's set still there 20 s after its logout"
@@ -956,7 +960,7 @@ VSRV=$!
 wait_listen 7900 10 || fail "the test server did not listen"
 # uid 2401 in 10.66.0.0/16: 10.66.0.0 + 2 + 2401 = 10.66.9.99 (nsset.conf(5), Addresses).
 e2e_ssh -p $MAIN vera@sshd 'ip -o -4 addr show dev eth0 | awk "{ print \$4 }"; ip route show default;
-	socat -T '"$T3"' - TCP:10.66.0.1:7900,connect-timeout='"$T3"' </dev/null' \
+	socat -T '"$T3"' -u TCP:10.66.0.1:7900,connect-timeout='"$T3"' STDOUT </dev/null' \
 	>"$E2E_DIR/veth.out" 2>"$E2E_DIR/veth.err"
 assert_eq "0" "$?" "vera's command: $(cat "$E2E_DIR/veth.err")"
 assert_eq "10.66.9.99/16
