@@ -259,7 +259,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	pam_syslog(pamh, LOG_INFO, "user %s placed in set %s%s", u.name, p->setname,
-		   p->created ? " (created)" : "");
+		   p->created ? " (created)" : p->outdated ? " (outdated, joined as it is)" : "");
 	if (pam_set_data(pamh, DATA_PLACEMENT, p, placement_cleanup) != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
 		nsset_leave(p, 0, &log);
