@@ -256,7 +256,7 @@ assert_eq 0 "$RC" "exit status"
 assert_contains "$STDOUT" "yes, but made under another rule (namespaces mnt,uts,ipc,net,pid; tmp private size=64m; hostname box-alice)"
 assert_contains "$STDOUT" "outdated: this rule wants tmp_size=\"\" (was 64m), hostname=\"\" (was box-alice), namespaces=mnt,uts (was mnt,uts,ipc,net,pid)"
 assert_contains "$STDOUT" "logins join it as it is while it holds any process (1 live session(s)"
-assert_contains "$STDOUT" "live sets: 5, 1 outdated under /etc/security/nsset.conf"
+assert_contains "$STDOUT" "live sets: 4, 1 outdated under /etc/security/nsset.conf"
 write_policy "$POLICY"
 
 case_begin "check: every error with file:line, non-zero exit, logins refused"
