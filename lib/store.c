@@ -96,12 +96,22 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 	if (mount_id_of(fd, "..", &parent_id) < 0)
 		return nsset_fail(e, errno, "%s/..: statx", path);
 	if (self_id == parent_id) {
-		/* Reopened below: the fd names the directory under the mount. */
-		close_fd(&fd);
 		if (!create)
 			return nsset_fail(e, 0, "%s: store is not mounted (no set was ever made)", path);
-		if (make_store_mount(path, e) < 0)
+		/* The first logins since boot may come at once: each would
+		 * stack its own mount, and sets made on a lower one are
+		 * hidden from everyone else. They take turns on the directory
+		 * under the mount, and the later ones find it mounted. The
+		 * lock goes with the fd (reopened below: it names the
+		 * directory under the mount). */
+		if (flock(fd, LOCK_EX) < 0)
+			return nsset_fail(e, errno, "%s: locking the store to mount it", path);
+		unsigned long long now_id;
+		if (mount_id_of(AT_FDCWD, path, &now_id) < 0)
+			return nsset_fail(e, errno, "%s: statx", path);
+		if (now_id == parent_id && make_store_mount(path, e) < 0)
 			return -1;
+		close_fd(&fd);
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return nsset_fail(e, errno, "%s: opening the store", path);

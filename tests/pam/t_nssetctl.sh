@@ -135,6 +135,12 @@ SA=$(session_pid "$A1"); SC=$(session_pid "$C1"); SE=$(session_pid "$E1"); SB=$(
 ESET=$(sed -n 's|^set=||p' "$OUT/e1")
 DA=$(set_dir user 2001)
 
+case_begin "the first four logins at once mount the store once"
+# Each first login since boot that finds the store unmounted mounts it;
+# without taking turns, two would stack mounts and hide each other's sets.
+n=$(awk -v p="$NSSET_STORE" '$5 == p' /proc/self/mountinfo | wc -l)
+assert_eq 1 "$n" "mounts on $NSSET_STORE"
+
 case_begin "list: every set with state, owner, sessions, processes, holder and inodes"
 run "$CTL" list
 assert_eq 0 "$RC" "exit status"
