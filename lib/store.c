@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netnsname.h"
 #include "nstypes.h"
 #include "util.h"
 
@@ -368,6 +369,11 @@ int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struc
 	if (dfd < 0)
 		return nsset_fail(e, errno, "%s/%s: open", st->path, name);
 	int rc = 0;
+	/* An ip netns name (net.netns=yes) would keep the namespace alive
+	 * after its file here is gone. */
+	struct stat net;
+	if (fstatat(dfd, "net", &net, 0) == 0)
+		nsset_netns_name_drop(net.st_dev, net.st_ino);
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
 		char path[PATH_MAX + 128], at[64];
 		snprintf(path, sizeof(path), "%s/%s/%s", st->path, name, nsset_nstypes[i].name);
