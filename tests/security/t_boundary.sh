@@ -23,9 +23,9 @@
 # Denied in both, by the lib object the code comes from (shell patterns on
 # the object's file name), and by function name in case the code moves to
 # another file:
-#   admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o which.o
+#   admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o
 #                     nssetctl's list and show, destroy, lint and explain,
-#                     which (the set of any process),
+#                     which and enter (admin_which.c, admin_enter.c),
 #                     the scan of every mount table for namespace files
 #                     (libmount): reads every set, kills holders
 #   holder.o          the holder daemon: root for the set's whole life
@@ -37,7 +37,7 @@
 # netaddr.o is allowed: the policy parser needs its pool and interface name
 # parsers (pure functions, no syscalls); the address plan itself stays out
 # because nothing on the login path calls it.
-DENY_OBJECTS='admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o which.o
+DENY_OBJECTS='admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o
 	holder.o hook.o net.o netlink.o sdunit.o teardown_ext.o'
 DENY_FUNCS='nsset_admin_* nsset_lint_* nsset_explain* nsset_nsfs_mounts nsset_holder_main
 	nsset_hook_* nsset_net_* nsset_nl_* nsset_sdunit_* nsset_teardown_hook_net'
