@@ -237,7 +237,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	const struct placed *before = placed_get(pamh);
 	if (before) {
 		if (a.debug)
-			pam_syslog(pamh, LOG_DEBUG, "%s: this transaction placed the session in set %s "
+			pam_syslog(pamh, LOG_DEBUG, "%s: this transaction's session is in set %s "
 				   "already: nothing to do", before->user, before->p.setname);
 		return PAM_SUCCESS;
 	}
@@ -295,17 +295,16 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		free(pl);
 		goto out;
 	}
-	if (p->already) {
+	if (p->already)
 		/* su - alice inside alice's set, by her or by root: the
-		 * session is where it belongs; no entry, nothing to close. */
+		 * session is where it belongs. Kept on the handle all the
+		 * same (no entry, no fd: close_session has nothing to do),
+		 * for a second pam_nsset of this transaction to find. */
 		pam_syslog(pamh, LOG_INFO, "user %s: already in set %s (a login from inside it): "
 			   "nothing to do", u.name, p->setname);
-		free(pl);
-		rc = PAM_SUCCESS;
-		goto out;
-	}
-	pam_syslog(pamh, LOG_INFO, "user %s placed in set %s%s", u.name, p->setname,
-		   p->created ? " (created)" : "");
+	else
+		pam_syslog(pamh, LOG_INFO, "user %s placed in set %s%s", u.name, p->setname,
+			   p->created ? " (created)" : "");
 	if (pam_set_data(pamh, DATA_PLACEMENT, pl, placement_cleanup) != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
 		nsset_leave(p, 0, &log);

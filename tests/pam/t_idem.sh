@@ -58,7 +58,7 @@ assert_contains "$(cat "$OUT/tw")" "set=user/2001" "alice's marker"
 assert_contains "$(cat "$OUT/tw")" "alice" "runs as alice"
 assert_eq 1 "$(sessions_of user 2001)" "session entries"
 assert_log_contains "user alice placed in set user/2001"
-assert_log_contains "this transaction placed the session in set user/2001 already: nothing to do"
+assert_log_contains "this transaction's session is in set user/2001 already: nothing to do"
 assert_eq 1 "$(log_since_mark | grep -c 'placed in set user/2001')" "placements logged"
 end_session "$TW" || fail "the session did not close cleanly"
 assert_eq 0 "$(sessions_of user 2001)" "session entries after the logout"
@@ -88,7 +88,20 @@ assert_eq "rc=0" "$(grep '^rc=' "$OUT/n1")" "the nested login" &&
 	assert_contains "$(cat "$OUT/n1")" "alice"
 assert_eq 2 "$(sessions_of user 2001)" "session entries (the two outer logins only)"
 assert_log_contains "user alice: already in set user/2001 (a login from inside it): nothing to do"
+assert_eq 1 "$(log_since_mark | grep -c 'already in set user/2001 (a login')" "logged once"
 assert_log_not_contains "refusing"
+
+case_begin "nested, the module twice in the transaction (su-l inside the set): once, nothing done"
+log_mark
+login_bg -n alice n1b "$(nested alice nsset-twice)"
+wait_file n1b || return
+sed 's/^/  n1b| /' "$OUT/n1b" >&2
+assert_eq "rc=0" "$(grep '^rc=' "$OUT/n1b")" "the nested login" &&
+	assert_eq "$(sed -n 's/^outer=//p' "$OUT/n1b")" "$(sed -n 's/^inner=//p' "$OUT/n1b")" \
+		"namespaces of the nested session vs its caller's"
+assert_eq 3 "$(sessions_of user 2001)" "session entries (the three outer logins only)"
+assert_log_contains "this transaction's session is in set user/2001 already: nothing to do"
+assert_eq 1 "$(log_since_mark | grep -c 'already in set user/2001 (a login')" "logged once"
 
 case_begin "nested, a set without mnt (no marker): found by the store's ns files"
 login_bg -n carol n2 "$(nested carol)"
