@@ -219,7 +219,10 @@ int nsset_marker_check(const char *store_path, struct nsset_marker *m)
 	struct stat st;
 	struct statfs sfs;
 	/* Only a root-owned file on a read-only tmpfs counts: setup.c made it
-	 * in a mount namespace no user can mount in. */
+	 * in a mount namespace no user can mount in. In a user namespace
+	 * (where a user may mount, and be "root") nothing counts. */
+	if (stat("/proc/self/ns/user", &st) < 0 || st.st_ino != INIT_USER_NS_INO)
+		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
 	    fstatfs(fd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC || !(sfs.f_flags & ST_RDONLY))
 		return -1;

@@ -81,7 +81,8 @@ struct nsset_marker {
  * names a set (m filled) and every namespace it lists is the calling
  * process's own (pid and time: its children's too); -1 when a marker is
  * there but does not match or cannot be trusted (not a root-owned file on
- * a read-only tmpfs); 0 when there is no marker. */
+ * a read-only tmpfs, or the caller sits in a user namespace); 0 when there
+ * is no marker. */
 int nsset_marker_check(const char *store_path, struct nsset_marker *m);
 
 /* Before the store is opened: 0 when there is no marker (go on, open the

@@ -22,6 +22,7 @@
 
 #define DATA_PLACEMENT "pam_nsset:placement"
 #define DATA_DECISION "pam_nsset:decision"
+#define DATA_TOLD "pam_nsset:told"
 #define LEAVE_WAIT_MS 3000
 
 struct args {
@@ -58,6 +59,14 @@ static void parse_args(pam_handle_t *pamh, int flags, int argc, const char **arg
 	}
 }
 
+/* PAM data that is one malloc'd block. */
+static void free_data(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
 static void log_to_pam(void *ctx, int prio, const char *msg)
 {
 	pam_syslog((pam_handle_t *)ctx, prio, "%s", msg);
@@ -69,8 +78,17 @@ static void log_to_pam(void *ctx, int prio, const char *msg)
 static void tell_user(pam_handle_t *pamh, const struct args *a, const char *what,
 		      enum nsset_refusal why)
 {
-	if (!a->silent)
-		pam_error(pamh, "%s\n%s %s", what, nsset_refusal_text(why), NSSET_REFUSAL_WHERE);
+	if (a->silent)
+		return;
+	/* Said once per transaction: with the module twice in a stack (su-l
+	 * includes su), the second refusal would repeat the first. */
+	const void *told = NULL;
+	if (pam_get_data(pamh, DATA_TOLD, &told) == PAM_SUCCESS && told && strcmp(told, what) == 0)
+		return;
+	pam_error(pamh, "%s\n%s %s", what, nsset_refusal_text(why), NSSET_REFUSAL_WHERE);
+	char *copy = strdup(what);
+	if (copy && pam_set_data(pamh, DATA_TOLD, copy, free_data) != PAM_SUCCESS)
+		free(copy);
 }
 
 /* What the policy says for this login. PAM_SUCCESS with *rule set: place
@@ -146,13 +164,6 @@ struct decision {
 	gid_t gid;
 };
 
-static void decision_cleanup(pam_handle_t *pamh, void *data, int error_status)
-{
-	(void)pamh;
-	(void)error_status;
-	free(data);
-}
-
 static void decision_save(pam_handle_t *pamh, const struct args *a, const struct nsset_user *u,
 			  const struct nsset_rule *rule, gid_t gid)
 {
@@ -165,7 +176,7 @@ static void decision_save(pam_handle_t *pamh, const struct args *a, const struct
 	d->u.gid = u->gid;
 	d->rule = *rule;
 	d->gid = gid;
-	if (pam_set_data(pamh, DATA_DECISION, d, decision_cleanup) == PAM_SUCCESS)
+	if (pam_set_data(pamh, DATA_DECISION, d, free_data) == PAM_SUCCESS)
 		d = NULL;       /* PAM's now */
 }
 
