@@ -952,7 +952,7 @@ static void forward(int sig)
 /* The parent of the shell: passes termination signals on (the terminal's
  * go to the foreground group by themselves), waits, and gives back the
  * terminal and the shell's status. */
-static int wait_for(pid_t child)
+static int wait_for(pid_t child, const sigset_t *saved)
 {
 	enter_child = child;
 	struct sigaction fwd = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
@@ -964,6 +964,8 @@ static int wait_for(pid_t child)
 	static const int ignored[] = { SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		sigaction(ignored[i], &ign, NULL);
+	/* Blocked since before the fork: a SIGTERM now is passed on. */
+	sigprocmask(SIG_SETMASK, saved, NULL);
 	int status;
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR) {
@@ -1048,15 +1050,20 @@ static int cmd_enter(const char *arg, char **cmd, int ncmd)
 		goto out;
 	}
 	fflush(NULL);
+	/* No signal between the fork and the handlers that pass it on. */
+	sigset_t all, saved;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &saved);
 	pid_t child = fork();
 	if (child < 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		warnx("fork into set %s: %s", name, strerror(errno));
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	if (child == 0)
 		exec_in_set(cmd, ncmd, shell, home);
-	rc = wait_for(child);
+	rc = wait_for(child, &saved);
 out:
 	nsset_admin_list_free(&l);
 	nsset_store_close(&st);

@@ -550,6 +550,16 @@ run "$CTL" enter user/2001 -- sh -c 'exit 7'
 assert_eq 7 "$RC" "the command's status"
 run "$CTL" enter user/2001 /nonexistent
 assert_eq 127 "$RC" "a command not found"
+"$CTL" enter user/2001 sleep 1000 </dev/null >/dev/null 2>&1 &
+ENT=$!
+n=0
+while ! pgrep -P "$ENT" -x sleep >/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+SLP=$(pgrep -P "$ENT" -x sleep)
+[ -n "$SLP" ] || fail "no command under nssetctl enter"
+kill -TERM "$ENT"
+wait "$ENT"
+assert_eq 143 "$?" "SIGTERM passed on: the command's status"
+settle_dead "$SLP" || fail "the command outlived SIGTERM to nssetctl"
 OUTSH=$(echo 'hostname; echo $0' | "$CTL" enter group/students 2>&1)
 assert_contains "$OUTSH" "lab-students" "a shell reading stdin, in carol's group set"
 assert_match "$OUTSH" '^-' "a login shell"
