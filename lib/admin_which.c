@@ -25,14 +25,8 @@ int nsset_admin_which_pid(const struct nsset_admin_list *l, pid_t pid, struct ns
 		return nsset_fail(e, errno, "/proc");
 	char name[16];
 	snprintf(name, sizeof(name), "%d", (int)pid);
-	struct nsset_proc_ns px = { .pid = pid };
-	for (size_t i = 0; i < nsset_nstype_count; i++) {
-		char rel[64];
-		snprintf(rel, sizeof(rel), "ns/%s", nsset_nstypes[i].name);
-		px.ino[i] = nsset_proc_ino_at(procfd, name, rel);
-	}
-	px.ino[NSSET_PX_PID_CHILD] = nsset_proc_ino_at(procfd, name, "ns/pid_for_children");
-	px.ino[NSSET_PX_TIME_CHILD] = nsset_proc_ino_at(procfd, name, "ns/time_for_children");
+	struct nsset_proc_ns px;
+	nsset_proc_ns_read(procfd, pid, name, NSSET_NS_ALL_FLAGS, &px);
 	/* Gone while we looked: its namespace links read as 0. */
 	if (!nsset_proc_identity(pid, &w->uid, w->comm, sizeof(w->comm)))
 		return nsset_fail_as(e, ESRCH, "no such process: %d", (int)pid);
@@ -45,10 +39,7 @@ int nsset_admin_which_pid(const struct nsset_admin_list *l, pid_t pid, struct ns
 			if (!s->ino[i])
 				continue;
 			/* What its children get counts too (procscan.h). */
-			int flag = nsset_nstypes[i].flag;
-			unsigned long long child = flag == CLONE_NEWPID ? px.ino[NSSET_PX_PID_CHILD]
-						 : flag == CLONE_NEWTIME ? px.ino[NSSET_PX_TIME_CHILD] : 0;
-			if (px.ino[i] == s->ino[i] || child == s->ino[i]) {
+			if (px.ino[i] == s->ino[i] || px.child[i] == s->ino[i]) {
 				w->set_of[i] = (int)k;
 				some = true;
 			}
