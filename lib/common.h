@@ -62,9 +62,9 @@ void nsset_err_prefix(struct nsset_err *e, const char *fmt, ...)
  * returns -1 so that `return nsset_refuse(e, NSSET_REFUSAL_BUSY)` reads. */
 int nsset_refuse(struct nsset_err *e, enum nsset_refusal r);
 
-/* What a refused user is told, in two sentences: the class, and where the
- * administrator finds the detail. The same text for every user and every
- * front end (pam_nsset, nsset-enter). */
+/* The sentence a refused user reads for a class, the same for every user;
+ * pam_nsset puts NSSET_REFUSAL_WHERE, where the administrator finds the
+ * detail, after it. */
 const char *nsset_refusal_text(enum nsset_refusal r);
 #define NSSET_REFUSAL_WHERE "The administrator finds the detail in the system log " \
 	"(the pam_nsset lines of the auth log: journalctl --grep pam_nsset)."

@@ -368,7 +368,7 @@ int nsset_caller_check(const struct nsset_store *st, const struct nsset_setid *t
 	}
 	struct nsset_hostns host, self, kids;
 	if (nsset_hostns_ensure(st->fd, e) < 0 || nsset_hostns_read(st->fd, &host, e) < 0 ||
-	    ids_of("self", &self, e) < 0 || child_ids_of_self(&kids, e) < 0)
+	    ids_of("self", &self, e) < 0)
 		return -1;
 	char want[80];
 	target_text(target, want, sizeof(want));
@@ -399,7 +399,9 @@ int nsset_caller_check(const struct nsset_store *st, const struct nsset_setid *t
 		return nsset_refuse(e, NSSET_REFUSAL_INSIDE);
 	}
 	if (!in_any)
-		return 0;
+		return 0;       /* the common case: the host's namespaces */
+	if (child_ids_of_self(&kids, e) < 0)
+		return -1;
 	if (in_every_ns(st, &in_set, &self, &kids)) {
 		nsset_setid_name(&in_set, inside, size);
 		return 1;
