@@ -103,6 +103,16 @@ assert_eq 3 "$(sessions_of user 2001)" "session entries (the three outer logins 
 assert_log_contains "this transaction's session is in set user/2001 already: nothing to do"
 assert_eq 1 "$(log_since_mark | grep -c 'already in set user/2001 (a login')" "logged once"
 
+case_begin "in alice's mount and pid namespaces only: the marker names her set, but that is not being inside"
+SH=$(session_pid "$HOLD")
+log_mark
+# (pid too, so that the set's /proc shows the caller.)
+run nsenter -t "$SH" --mount --pid "$NSSET_LOGIN" -s nsset-sess alice true
+assert_eq 11 "$RC" "session refused"
+assert_contains "$STDERR" "$CLASS_INSIDE" "the class"
+assert_log_contains "sits in the mount namespace of a set but not in all of its namespaces"
+assert_eq 3 "$(sessions_of user 2001)" "session entries (unchanged)"
+
 case_begin "nested, a set without mnt (no marker): found by the store's ns files"
 login_bg -n carol n2 "$(nested carol)"
 N2=$LOGIN_PID
