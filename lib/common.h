@@ -31,7 +31,9 @@ enum nsset_scope { NSSET_SCOPE_NONE, NSSET_SCOPE_USER, NSSET_SCOPE_GROUP, NSSET_
 enum nsset_refusal {
 	NSSET_REFUSAL_UNAVAILABLE,  /* the store, a holder, the kernel failed */
 	NSSET_REFUSAL_POLICY,       /* the policy cannot be read or applied to the user */
-	NSSET_REFUSAL_BUSY,         /* the set is busy, or outdated under an older policy */
+	NSSET_REFUSAL_BUSY,         /* the set is busy, or outdated under an older policy
+				     * (no path gives it today: an outdated set is
+				     * joined as it is, a busy one waited for) */
 	NSSET_REFUSAL_INSIDE,       /* the login comes from inside another set */
 };
 

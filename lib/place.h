@@ -38,8 +38,10 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 		   struct nsset_meta *m, struct nsset_err *e);
 
 /* Whether an existing set is what the policy now describes is
- * nsset_meta_same_shape (record.h): a set made otherwise is remade when it
- * has no sessions. nssetctl check judges with the same function. */
+ * nsset_meta_same_shape (record.h). A set made otherwise (the policy was
+ * edited) is outdated: logins join it as it is while it has sessions or
+ * any other process, and it is remade by the first login that finds it
+ * empty. nssetctl judges with the same function (nsset_admin_judge). */
 
 struct nsset_placement {
 	struct nsset_setid id;
@@ -47,11 +49,15 @@ struct nsset_placement {
 	int setfd;                  /* set dir, opened before joining */
 	char session[96];           /* our entry in sessions/ */
 	int holder_pidfd;
-	bool ends_with_sessions;    /* keep=sessions or session scope */
+	bool ends_with_sessions;    /* keep=sessions or session scope (the set's) */
 	bool created;
 	bool already;               /* the caller sat in the set already (a nested
 				     * login): nothing was joined or registered,
 				     * no fd is open, setname names that set */
+	bool outdated;              /* joined a set that no longer matches its rule */
+	int ns_flags;               /* the joined set's namespaces: decide how the
+				     * caller places its process (a pid set: fork),
+				     * not the rule, which an outdated set predates */
 };
 
 void nsset_placement_init(struct nsset_placement *p);
@@ -62,9 +68,10 @@ void nsset_placement_release(struct nsset_placement *p);
  * of its sessions and joins its namespaces (the caller's children land in
  * its pid namespace). Concurrent callers for one set create it once. A set
  * whose holder died is destroyed and made anew; one made under a different
- * policy is remade when it has no sessions, else refused. A caller that
- * sits in every namespace of the set already (su inside the set) is left as
- * it is: 0 with p->already (hostns.h, "the caller"); one in another set's
+ * policy (outdated) is joined as it is while it holds any process, with a
+ * LOG_NOTICE naming the differences, else made anew. A caller that sits in
+ * every namespace of the set already (su inside the set) is left as it is:
+ * 0 with p->already (hostns.h, "the caller"); one in another set's
  * namespaces is refused. On failure nothing of the set is joined... except
  * when setns() itself fails part-way, which e->msg then says: the caller
  * must not start anything. e->refusal gives the class of a refusal. */
