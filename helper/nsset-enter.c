@@ -34,10 +34,10 @@
 
 #include "cleanroom.h"
 #include "enter_args.h"
+#include "hostns.h"
 #include "nstypes.h"
 #include "place.h"
 #include "policy.h"
-#include "setup.h"
 #include "util.h"
 
 #define EXIT_USAGE 64
@@ -481,12 +481,14 @@ int main(int argc, char **argv)
 	struct nsset_meta m;
 	if (nsset_describe(rule, rule_gid, &u, &m, &e) < 0)
 		fail(EXIT_CANNOT_PLACE, "%s", e.msg);
-	char want[64], inside[64] = "";
+	char want[64];
 	snprintf(want, sizeof(want), "%s/%s", nsset_scope_name(m.scope), m.id);
 
 	/* Already inside a set's mount namespace (a PAM login put us there)?
 	 * Its marker names it and lists its namespaces by inode. */
-	int in = nsset_inside_check(NSSET_STORE_PATH, inside, sizeof(inside));
+	struct nsset_marker mark;
+	int in = nsset_marker_check(NSSET_STORE_PATH, &mark);
+	const char *inside = mark.set;
 	if (in == 1 && m.scope != NSSET_SCOPE_SESSION && strcmp(inside, want) == 0) {
 		if (privileged)
 			drop_privileges(&u, nnp);
@@ -511,6 +513,12 @@ int main(int argc, char **argv)
 	nsset_placement_init(&p);
 	if (nsset_place(&paths, &m, getpid(), &p, &log, &e) < 0)
 		fail(EXIT_CANNOT_PLACE, "cannot place %s in set %s: %s", u.name, want, e.msg);
+	if (p.already) {
+		/* In every namespace of the set already (one without mnt,
+		 * hence without a marker): nothing was joined. */
+		drop_privileges(&u, nnp);
+		run(&args, argv, rule, pw);
+	}
 	syslog(LOG_INFO, "user %s entered set %s%s", u.name, p.setname, p.created ? " (created)" : "");
 	/* Our session entry names this pid; the holder ends it when we exit. */
 	nsset_placement_release(&p);

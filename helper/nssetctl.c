@@ -5,17 +5,23 @@
  *
  * Exit codes: 0 ok, 1 failure (an operation failed, the policy has
  * errors, or something of a destroyed set is left), 2 usage, 3 a named
- * set, user or group does not exist (or a selection matched nothing),
- * 4 not run as root.
+ * set, user, group or process does not exist (or a selection matched
+ * nothing), 4 not run as root. `enter` exits with its command's status
+ * once the command runs.
  */
 #include <errno.h>
+#include <limits.h>
+#include <pwd.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +32,7 @@
 #include "place.h"
 #include "policy.h"
 #include "store.h"
+#include "util.h"
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1
@@ -43,6 +50,9 @@ static const char usage_text[] =
 	"                                group/GID, group/NAME, session/ID, .build-ID, .dead-ID)\n"
 	"  check [--config FILE] [USER...]\n"
 	"                                lint the policy; explain what it does with USERs\n"
+	"  which [--config FILE] PID|USER\n"
+	"                                the set a process sits in, or a user's set and why\n"
+	"  enter SET [COMMAND [ARG...]]  a root shell (or COMMAND) in every namespace of SET\n"
 	"  destroy SET... | --user USER | --group GROUP | --all-stale\n"
 	"                                end sets: kill their holder and pid namespace,\n"
 	"                                unmount and remove their files\n"
@@ -894,6 +904,279 @@ static int cmd_check(const char *conf, char **users, int nusers)
 	return rc;
 }
 
+/* ---- which ----------------------------------------------------------------------- */
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* "mnt,uts" of the types whose namespace the process shares (want) or
+ * does not share (!want) with set k, of those the set has. */
+static void which_types(const struct nsset_admin_which *w, const struct nsset_admin_set *s, int k,
+			bool want, char *buf, size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (unsigned r = 0; r < NSSET_NS_MAX; r++) {
+		const struct nsset_nstype *t = nsset_nstype_ranked(r);
+		size_t i = (size_t)(t - nsset_nstypes);
+		if (!s->ino[i] || (w->set_of[i] == k) != want)
+			continue;
+		int n = snprintf(buf + len, size - len, "%s%s", len ? "," : "", t->name);
+		if (n > 0 && (size_t)n < size - len)
+			len += (size_t)n;
+	}
+}
+
+static int which_pid(const char *arg)
+{
+	unsigned long v;
+	if (parse_ulong(arg, INT_MAX, &v) < 0 || v == 0) {
+		warnx("%s: no such process", arg);
+		return EXIT_NOTFOUND;
+	}
+	struct nsset_store st;
+	struct nsset_admin_list l;
+	bool have_store;
+	int rc = load(&st, &have_store, &l);
+	if (rc)
+		return rc;
+	struct nsset_admin_which w;
+	struct nsset_err e = { 0 };
+	if (nsset_admin_which_pid(&l, (pid_t)v, &w, &e) < 0) {
+		warnx("%s", e.msg);
+		rc = e.errnum == ESRCH ? EXIT_NOTFOUND : EXIT_FAIL;
+		goto out;
+	}
+	char user[64], owner[160], yes[64], no[64];
+	nsset_admin_user_name(w.uid, user, sizeof(user));
+	printf("pid %d (%s, user %s)\n", (int)w.pid, w.comm, user);
+	if (w.in >= 0) {
+		const struct nsset_admin_set *s = &l.sets[w.in];
+		owner_text(s, owner, sizeof(owner));
+		which_types(&w, s, w.in, true, yes, sizeof(yes));
+		printf("  %-8s %s (%s; %s %s)\n", "set", s->name, nsset_admin_state_name(s->state),
+		       s->has_meta && s->meta.scope == NSSET_SCOPE_GROUP ? "group" : "owner", owner);
+		printf("  %-8s it sits in every namespace of the set (%s), by inode\n", "because", yes);
+	} else if (w.partly >= 0) {
+		const struct nsset_admin_set *s = &l.sets[w.partly];
+		which_types(&w, s, w.partly, true, yes, sizeof(yes));
+		which_types(&w, s, w.partly, false, no, sizeof(no));
+		printf("  %-8s none in full: it sits in the %s namespace(s) of set %s, not in its %s\n",
+		       "set", yes, s->name, no);
+	} else {
+		printf("  %-8s none: it sits in no namespace of any set (the host's, or namespaces "
+		       "nsset did not make)\n", "set");
+	}
+out:
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	return rc;
+}
+
+static int which_user(const char *conf, const char *name)
+{
+	char abs[PATH_MAX];
+	/* As check does: the path as the module would see it. */
+	if (conf[0] != '/') {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs, sizeof(abs), "%s/%s", cwd, conf) >= (int)sizeof(abs)) {
+			warnx("%s: cannot make the path absolute", conf);
+			return EXIT_FAIL;
+		}
+		conf = abs;
+	}
+	struct nsset_admin_lint lint;
+	struct nsset_policy pol;
+	struct nsset_err e = { 0 };
+	if (nsset_admin_lint_file(conf, &lint, &pol, &e) < 0) {
+		printf("%s\n  %-8s login refused: %s (pam_nsset refuses every login but root's, "
+		       "unless the module has ignore_config_error)\n", name, "result", e.msg);
+		return EXIT_FAIL;
+	}
+	struct nsset_store st = { .fd = -1 };
+	struct nsset_admin_list l = { 0 };
+	bool have_store = false;
+	int rc = load(&st, &have_store, &l);
+	if (rc == 0)
+		rc = explain_user(name, &pol, &lint, conf, &l, have_store, lint.errors == 0);
+	if (rc == EXIT_OK && lint.errors)
+		rc = EXIT_FAIL;
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	nsset_policy_free(&pol);
+	nsset_admin_lint_free(&lint);
+	return rc;
+}
+
+/* A number is a process; a user named by digits only is found by
+ * `check USER`. */
+static int cmd_which(const char *conf, const char *arg)
+{
+	return all_digits(arg) ? which_pid(arg) : which_user(conf, arg);
+}
+
+/* ---- enter ------------------------------------------------------------------------ */
+
+/* The environment of the shell: a clean one, as a login gets, plus the
+ * caller's TERM for the terminal it shares. */
+static char **clean_env(const char *home, const char *shell)
+{
+	static char *env[8];
+	static char buf[5][PATH_MAX + 16];
+	size_t n = 0;
+	env[n++] = (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	snprintf(buf[0], sizeof(buf[0]), "HOME=%s", home);
+	env[n++] = buf[0];
+	snprintf(buf[1], sizeof(buf[1]), "SHELL=%s", shell);
+	env[n++] = buf[1];
+	env[n++] = (char *)"USER=root";
+	env[n++] = (char *)"LOGNAME=root";
+	const char *term = getenv("TERM");
+	if (term && *term && strlen(term) < 64 && !strpbrk(term, "\n/")) {
+		snprintf(buf[2], sizeof(buf[2]), "TERM=%s", term);
+		env[n++] = buf[2];
+	}
+	env[n] = NULL;
+	return env;
+}
+
+static pid_t enter_child;
+
+static void forward(int sig)
+{
+	if (enter_child > 0)
+		kill(enter_child, sig);
+}
+
+/* The parent of the shell: passes termination signals on (the terminal's
+ * go to the foreground group by themselves), waits, and gives back the
+ * terminal and the shell's status. */
+static int wait_for(pid_t child, const sigset_t *saved)
+{
+	enter_child = child;
+	struct sigaction fwd = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
+	sigemptyset(&fwd.sa_mask);
+	sigemptyset(&ign.sa_mask);
+	static const int forwarded[] = { SIGHUP, SIGTERM, SIGUSR1, SIGUSR2, SIGCONT };
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaction(forwarded[i], &fwd, NULL);
+	static const int ignored[] = { SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		sigaction(ignored[i], &ign, NULL);
+	/* Blocked since before the fork: a SIGTERM now is passed on. */
+	sigprocmask(SIG_SETMASK, saved, NULL);
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR) {
+			warnx("waiting for the shell: %s", strerror(errno));
+			return EXIT_FAIL;
+		}
+	if (isatty(STDIN_FILENO))
+		tcsetpgrp(STDIN_FILENO, getpgrp());     /* SIGTTOU is ignored here */
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void __attribute__((noreturn)) exec_in_set(char **cmd, int ncmd, const char *shell,
+						  const char *home)
+{
+	/* A process group of its own holding the terminal: inside the pid
+	 * namespace the caller's group does not exist (as in nsset-enter). */
+	if (isatty(STDIN_FILENO) && setpgid(0, 0) == 0) {
+		signal(SIGTTOU, SIG_IGN);
+		tcsetpgrp(STDIN_FILENO, getpgrp());
+	}
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	umask(022);
+	closelog();
+	close_range(3, ~0U, 0);
+	/* The set's root (setns made it the root and cwd already). */
+	if (chdir("/") < 0)
+		_exit(EXIT_FAIL);
+	char **env = clean_env(home, shell);
+	if (ncmd > 0) {
+		/* execvpe searches the clean PATH, inside the set. */
+		execvpe(cmd[0], cmd, env);
+		fprintf(stderr, "nssetctl: %s: %s\n", cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	const char *base = strrchr(shell, '/') ? strrchr(shell, '/') + 1 : shell;
+	char arg0[NAME_MAX + 2];
+	snprintf(arg0, sizeof(arg0), "-%s", base);      /* a login shell */
+	char *const argv[] = { arg0, NULL };
+	execve(shell, argv, env);
+	fprintf(stderr, "nssetctl: %s: %s\n", shell, strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static int cmd_enter(const char *arg, char **cmd, int ncmd)
+{
+	char name[64];
+	struct nsset_err e = { 0 };
+	if (nsset_admin_resolve_name(arg, name, sizeof(name), &e) < 0) {
+		warnx("%s", e.msg);
+		return e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_USAGE;
+	}
+	struct nsset_store st;
+	struct nsset_admin_list l;
+	bool have_store;
+	int rc = load(&st, &have_store, &l);
+	if (rc)
+		return rc;
+	int idx = nsset_admin_find(&l, name);
+	if (idx < 0) {
+		warnx("%s: no such set in %s", name, store_path);
+		rc = EXIT_NOTFOUND;
+		goto out;
+	}
+	/* Root's shell and home as the host's passwd has them, looked up
+	 * before the mount namespace changes. */
+	struct passwd *pw = getpwuid(0);
+	char shell[PATH_MAX] = "/bin/sh", home[PATH_MAX] = "/root";
+	if (pw && pw->pw_shell && pw->pw_shell[0] == '/')
+		snprintf(shell, sizeof(shell), "%s", pw->pw_shell);
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
+		snprintf(home, sizeof(home), "%s", pw->pw_dir);
+	char who[128];
+	syslog(LOG_NOTICE, "%s: entering set %s with %s (nssetctl enter)", requester(who, sizeof(who)),
+	       name, ncmd ? cmd[0] : shell);
+	if (nsset_admin_join(&st, &l.sets[idx], &e) < 0) {
+		warnx("%s", e.msg);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	fflush(NULL);
+	/* No signal between the fork and the handlers that pass it on. */
+	sigset_t all, saved;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &saved);
+	pid_t child = fork();
+	if (child < 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		warnx("fork into set %s: %s", name, strerror(errno));
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (child == 0)
+		exec_in_set(cmd, ncmd, shell, home);
+	rc = wait_for(child, &saved);
+out:
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	return rc;
+}
+
 /* ---- destroy and gc -------------------------------------------------------------- */
 
 struct target {
@@ -1239,12 +1522,24 @@ int main(int argc, char **argv)
 	const char *cmd = NULL, *conf = NSSET_CONF_PATH;
 	char *pos[MAX_ARGS], *users[MAX_ARGS], *groups[MAX_ARGS];
 	int npos = 0, nusers = 0, ngroups = 0;
+	char **rest = NULL;         /* enter: the command after SET, as it is */
+	int nrest = 0;
 	bool json = false, all_stale = false, opts_done = false, conf_given = false;
 	bool all = false, dry_run = false, force = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		bool missing = false;
+		if (cmd && strcmp(cmd, "enter") == 0 && npos == 1) {
+			/* Everything after SET is the command's, options too. */
+			rest = argv + i;
+			nrest = argc - i;
+			if (strcmp(rest[0], "--") == 0) {
+				rest++;
+				nrest--;
+			}
+			break;
+		}
 		if (!opts_done && a[0] == '-' && a[1]) {
 			if (strcmp(a, "--") == 0) {
 				opts_done = true;
@@ -1303,7 +1598,9 @@ int main(int argc, char **argv)
 	bool is_list = strcmp(cmd, "list") == 0, is_show = strcmp(cmd, "show") == 0;
 	bool is_check = strcmp(cmd, "check") == 0, is_destroy = strcmp(cmd, "destroy") == 0;
 	bool is_gc = strcmp(cmd, "gc") == 0, is_migrate = strcmp(cmd, "migrate") == 0;
-	if (!is_list && !is_show && !is_check && !is_destroy && !is_gc && !is_migrate)
+	bool is_which = strcmp(cmd, "which") == 0, is_enter = strcmp(cmd, "enter") == 0;
+	if (!is_list && !is_show && !is_check && !is_destroy && !is_gc && !is_migrate && !is_which &&
+	    !is_enter)
 		return usage_error("unknown command: %s", cmd);
 	if ((all || dry_run || force) && !is_migrate)
 		return usage_error("--all, --dry-run and --force go with migrate only");
@@ -1311,14 +1608,18 @@ int main(int argc, char **argv)
 		return usage_error("migrate needs SET... or --all");
 	if (json && !is_list)
 		return usage_error("--json goes with list only");
-	if (conf_given && !is_check)
-		return usage_error("--config goes with check only");
+	if (conf_given && !is_check && !is_which)
+		return usage_error("--config goes with check and which only");
 	if ((nusers || ngroups || all_stale) && !is_destroy)
 		return usage_error("--user, --group and --all-stale go with destroy only");
 	if ((is_list || is_gc) && npos)
 		return usage_error("%s takes no arguments", cmd);
 	if (is_show && npos != 1)
 		return usage_error("show takes exactly one SET");
+	if (is_which && npos != 1)
+		return usage_error("which takes exactly one PID or USER");
+	if (is_enter && npos != 1)
+		return usage_error("enter needs a SET");
 	if (is_destroy && !npos && !nusers && !ngroups && !all_stale)
 		return usage_error("destroy needs SET..., --user, --group or --all-stale");
 	if (store_path[0] != '/')
@@ -1345,6 +1646,10 @@ int main(int argc, char **argv)
 		rc = cmd_check(conf, pos, npos);
 	else if (is_destroy)
 		rc = cmd_destroy(pos, npos, users, nusers, groups, ngroups, all_stale);
+	else if (is_which)
+		rc = cmd_which(conf, pos[0]);
+	else if (is_enter)
+		rc = cmd_enter(pos[0], rest, nrest);
 	else if (is_migrate)
 		rc = cmd_migrate(pos, npos, all, dry_run, force);
 	else

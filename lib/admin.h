@@ -6,10 +6,11 @@
  * prints and never exits: it returns data (and logs through the caller's
  * nsset_log), and nssetctl decides how to show it.
  *
- * Reading (nsset_admin_list, _detail, _lint_file, _explain) changes
- * nothing: no lock file is made, no session entry pruned, no mount made;
- * the store is opened without being created. Only nsset_admin_destroy
- * writes, under the set's exclusive lock, from the host mount namespace.
+ * Reading (nsset_admin_list, _detail, _lint_file, _explain, _which_pid)
+ * changes nothing: no lock file is made, no session entry pruned, no mount
+ * made; the store is opened without being created. Only
+ * nsset_admin_destroy writes, under the set's exclusive lock, from the
+ * host mount namespace; nsset_admin_join changes the calling process.
  */
 #ifndef NSSET_ADMIN_H
 #define NSSET_ADMIN_H
@@ -232,6 +233,43 @@ struct nsset_admin_fate {
  * ends: its processes keep the old namespaces, outside any set. Free *out. */
 int nsset_admin_fates(const struct nsset_admin_set *s, const struct nsset_admin_detail *d,
 		      struct nsset_admin_fate **out, size_t *n, struct nsset_err *e);
+
+/* ---- which set a process sits in ---------------------------------------------- */
+
+struct nsset_admin_which {
+	pid_t pid;
+	uid_t uid;                  /* real uid */
+	char comm[17];
+	/* Per namespace type (indexed like nsset_nstypes[]): the index in the
+	 * list of the set whose namespace of that type the process sits in
+	 * (or, for pid and time, its children get), -1 for none: the host's,
+	 * or a namespace nsset did not make. */
+	int set_of[NSSET_NS_MAX];
+	/* The set it sits in: in every namespace the set has (pid and time:
+	 * its children, as for a PAM caller that joined, count), or -1. */
+	int in;
+	/* Else a set of some of whose namespaces it sits in, or -1. */
+	int partly;
+};
+
+/* Where process `pid` sits, by namespace inode against the sets of `l`
+ * (all namespace files are on the one nsfs, so the inode names it). -1
+ * with e->errnum ESRCH when there is no such process. Read-only. */
+int nsset_admin_which_pid(const struct nsset_admin_list *l, pid_t pid, struct nsset_admin_which *w,
+			  struct nsset_err *e);
+
+/* ---- joining a set ------------------------------------------------------------ */
+
+/* Moves the calling process (root, in the host's namespaces) into every
+ * namespace of the set `s` of the list: checks under the set's shared
+ * lock that it lives (its holder, and a pid set's init), opens and
+ * verifies its namespace files (nsfs.h), then joins them, mnt last (root
+ * and cwd become the set's root). The pid namespace applies to children:
+ * the caller forks next. A set that is not alive is refused with a message
+ * saying what it is (stale, its init died, ...) and e->errnum ESRCH.
+ * Nothing is registered: the process is no session of the set. */
+int nsset_admin_join(const struct nsset_store *st, const struct nsset_admin_set *s,
+		     struct nsset_err *e);
 
 /* ---- the policy: lint and explain -------------------------------------------- */
 

@@ -16,6 +16,7 @@ static void fill(struct nsset_err *e, int errnum, bool with_text, const char *fm
 		snprintf(e->msg + len, sizeof(e->msg) - len, ": %s", strerror(errnum));
 	}
 	e->errnum = errnum;
+	e->refusal = NSSET_REFUSAL_UNAVAILABLE;
 }
 
 int nsset_fail(struct nsset_err *e, int errnum, const char *fmt, ...)
@@ -60,6 +61,31 @@ void nsset_err_prefix(struct nsset_err *e, const char *fmt, ...)
 	size_t olen = strnlen(old, sizeof(e->msg) - 1 - plen);
 	memcpy(e->msg + plen, old, olen);
 	e->msg[plen + olen] = '\0';
+}
+
+int nsset_refuse(struct nsset_err *e, enum nsset_refusal r)
+{
+	if (e)
+		e->refusal = r;
+	return -1;
+}
+
+const char *nsset_refusal_text(enum nsset_refusal r)
+{
+	switch (r) {
+	case NSSET_REFUSAL_POLICY:
+		return "The namespace set policy cannot be applied to this login (a policy error "
+		       "or one of its limits).";
+	case NSSET_REFUSAL_BUSY:
+		return "Your namespace set is busy or was made under an older policy; try again "
+		       "later.";
+	case NSSET_REFUSAL_INSIDE:
+		return "This login comes from inside another namespace set; nsset places a login "
+		       "only from the host or from inside the set it belongs in.";
+	case NSSET_REFUSAL_UNAVAILABLE:
+		break;
+	}
+	return "Namespace sets are unavailable on this system right now.";
 }
 
 void nsset_log(const struct nsset_log *log, int prio, const char *fmt, ...)

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <linux/magic.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "nstypes.h"
@@ -164,61 +168,251 @@ int nsset_hostns_verify(int store_fd, struct nsset_err *e)
 
 /* ---- the caller --------------------------------------------------------- */
 
-/* The set (scope/id) in the store with namespace file `type` = id, if any. */
+/* What the caller's children get, for the types that have such an entry
+ * (pid, time: pid_for_children...); its own for the others. */
+static int child_ids_of_self(struct nsset_hostns *h, struct nsset_err *e)
+{
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		const char *name = nsset_nstypes[i].children ? nsset_nstypes[i].children
+							     : nsset_nstypes[i].name;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+		if (id_of(path, &h->ns[i]) < 0 && errno != ENOENT)
+			return nsset_fail(e, errno, "%s", path);
+	}
+	return 0;
+}
+
+/* Whether the set `found` is where a login into `target` goes: the same
+ * set, or for a session login (a new id each time) a session set of the
+ * same owner. */
+static bool is_target(const struct nsset_setid *found, bool has_owner, unsigned long owner,
+		      const struct nsset_setid *target, unsigned long want_owner)
+{
+	if (found->scope != target->scope)
+		return false;
+	if (target->scope != NSSET_SCOPE_SESSION)
+		return strcmp(found->id, target->id) == 0;
+	return has_owner && owner == want_owner;
+}
+
+/* "set user/1000", or "a new session set": what the log says the login
+ * was meant for. */
+static void target_text(const struct nsset_setid *target, char *buf, size_t size)
+{
+	char name[64];
+	nsset_setid_name(target, name, sizeof(name));
+	if (target->scope == NSSET_SCOPE_SESSION)
+		snprintf(buf, size, "a new session set");
+	else
+		snprintf(buf, size, "set %s", name);
+}
+
+int nsset_marker_check(const char *store_path, struct nsset_marker *m)
+{
+	memset(m, 0, sizeof(*m));
+	char file[PATH_MAX], text[1024];
+	snprintf(file, sizeof(file), "%s/" NSSET_MARKER_NAME, store_path);
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	struct statfs sfs;
+	/* Only a root-owned file on a read-only tmpfs counts: setup.c made it
+	 * in a mount namespace no user can mount in. In a user namespace
+	 * (where a user may mount, and be "root") nothing counts. */
+	if (stat("/proc/self/ns/user", &st) < 0 || st.st_ino != INIT_USER_NS_INO)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    fstatfs(fd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC || !(sfs.f_flags & ST_RDONLY))
+		return -1;
+	ssize_t n = read_full(fd, text, sizeof(text) - 1);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	struct nsset_hostns self, kids;
+	if (ids_of("self", &self, NULL) < 0 || child_ids_of_self(&kids, NULL) < 0)
+		return -1;
+	bool named = false;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		unsigned long v;
+		if (strcmp(line, "set") == 0) {
+			named = snprintf(m->set, sizeof(m->set), "%s", eq + 1) < (int)sizeof(m->set);
+			continue;
+		}
+		if (parse_ulong(eq + 1, ~0UL, &v) < 0)
+			return -1;
+		if (strcmp(line, "owner") == 0) {
+			m->has_owner = true;
+			m->owner_id = v;
+			continue;
+		}
+		const struct nsset_nstype *t = nsset_nstype_named(line);
+		if (!t)
+			return -1;
+		size_t i = (size_t)(t - nsset_nstypes);
+		/* The inode alone: every namespace file lives on the one nsfs. */
+		if (!self.ns[i].present || self.ns[i].ino != v || !kids.ns[i].present ||
+		    kids.ns[i].ino != v)
+			return -1;
+	}
+	return named ? 1 : -1;
+}
+
+int nsset_caller_marked(const char *store_path, const struct nsset_setid *target,
+			unsigned long owner_id, char *inside, size_t size, struct nsset_err *e)
+{
+	struct nsset_marker m;
+	int in = nsset_marker_check(store_path, &m);
+	if (in == 0)
+		return 0;
+	char want[80];
+	target_text(target, want, sizeof(want));
+	if (in < 0) {
+		nsset_fail(e, 0, "this process sits in the mount namespace of a set but not in all "
+			   "of its namespaces (%s/" NSSET_MARKER_NAME " does not match): nsset will not "
+			   "place it into %s from there", store_path, want);
+		return nsset_refuse(e, NSSET_REFUSAL_INSIDE);
+	}
+	struct nsset_setid found;
+	if (nsset_setid_parse(m.set, &found) == 0 &&
+	    is_target(&found, m.has_owner, m.owner_id, target, owner_id)) {
+		snprintf(inside, size, "%s", m.set);
+		return 1;
+	}
+	nsset_fail(e, 0, "this process sits in set %s, not in the host's namespaces: nsset will "
+		   "not place it into %s from there (log in again from outside any set)", m.set, want);
+	return nsset_refuse(e, NSSET_REFUSAL_INSIDE);
+}
+
+/* The set in the store with namespace file `type` = id, if any. */
 static bool set_with_ns(const struct nsset_store *st, const char *type, const struct nsset_nsid *id,
-			char *setname, size_t size)
+			struct nsset_setid *found)
 {
 	static const enum nsset_scope scopes[] = { NSSET_SCOPE_USER, NSSET_SCOPE_GROUP,
 						   NSSET_SCOPE_SESSION };
-	bool found = false;
-	for (size_t s = 0; s < 3 && !found; s++) {
+	for (size_t s = 0; s < 3; s++) {
 		_cleanup_close_ int sfd = nsset_scope_open(st, scopes[s]);
 		_cleanup_closedir_ DIR *d = sfd < 0 ? NULL : fdopendir(sfd);
 		if (!d)
 			continue;
 		sfd = -1;       /* d's now */
 		struct dirent *de;
-		while (!found && (de = readdir(d)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
 			/* ., .., the *.lock files; set ids are short. */
-			if (de->d_name[0] == '.' || strchr(de->d_name, '.') || strlen(de->d_name) > 23)
+			if (de->d_name[0] == '.' || strchr(de->d_name, '.') ||
+			    strlen(de->d_name) >= sizeof(found->id))
 				continue;
 			_cleanup_close_ int setfd = openat(dirfd(d), de->d_name,
 							   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			struct stat ns;
-			found = setfd >= 0 && fstatat(setfd, type, &ns, AT_SYMLINK_NOFOLLOW) == 0 &&
-				(unsigned long long)ns.st_dev == id->dev &&
-				(unsigned long long)ns.st_ino == id->ino;
-			if (found)
-				snprintf(setname, size, "%s/%.23s", nsset_scope_dir(scopes[s]), de->d_name);
+			if (setfd >= 0 && fstatat(setfd, type, &ns, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    (unsigned long long)ns.st_dev == id->dev &&
+			    (unsigned long long)ns.st_ino == id->ino) {
+				found->scope = scopes[s];
+				snprintf(found->id, sizeof(found->id), "%s", de->d_name);
+				return true;
+			}
 		}
 	}
-	return found;
+	return false;
+}
+
+/* The owner a set's record names (a session set's user). */
+static bool owner_of(const struct nsset_store *st, const struct nsset_setid *id, unsigned long *owner)
+{
+	_cleanup_close_ int setfd = nsset_set_open(st, id, NULL);
+	struct nsset_meta m;
+	if (setfd < 0 || nsset_meta_read(setfd, &m, NULL) < 0)
+		return false;
+	*owner = m.owner_id;
+	return true;
+}
+
+/* Whether the caller (self: its own namespaces, kids: its children's)
+ * sits in every namespace whose file the set has. */
+static bool in_every_ns(const struct nsset_store *st, const struct nsset_setid *id,
+			const struct nsset_hostns *self, const struct nsset_hostns *kids)
+{
+	_cleanup_close_ int setfd = nsset_set_open(st, id, NULL);
+	if (setfd < 0)
+		return false;
+	for (size_t i = 0; i < nsset_nstype_count; i++) {
+		struct stat ns;
+		if (fstatat(setfd, nsset_nstypes[i].name, &ns, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;       /* the set lacks the type */
+			return false;
+		}
+		struct nsset_nsid want = { .present = true, .dev = (unsigned long long)ns.st_dev,
+					   .ino = (unsigned long long)ns.st_ino };
+		if (!same_id(&self->ns[i], &want) || !same_id(&kids->ns[i], &want))
+			return false;
+	}
+	return true;
 }
 
 int nsset_caller_check(const struct nsset_store *st, const struct nsset_setid *target,
-		       struct nsset_err *e)
+		       unsigned long owner_id, char *inside, size_t size, struct nsset_err *e)
 {
 	struct stat us;
-	if (stat("/proc/self/ns/user", &us) < 0 || us.st_ino != INIT_USER_NS_INO)
-		return nsset_fail(e, 0, "this process sits in a user namespace: nsset places logins "
-				  "only from the initial one");
-	struct nsset_hostns host, self;
+	if (stat("/proc/self/ns/user", &us) < 0 || us.st_ino != INIT_USER_NS_INO) {
+		nsset_fail(e, 0, "this process sits in a user namespace: nsset places logins only "
+			   "from the initial one");
+		return nsset_refuse(e, NSSET_REFUSAL_INSIDE);
+	}
+	struct nsset_hostns host, self, kids;
 	if (nsset_hostns_ensure(st->fd, e) < 0 || nsset_hostns_read(st->fd, &host, e) < 0 ||
 	    ids_of("self", &self, e) < 0)
 		return -1;
-	char want[64];
-	nsset_setid_name(target, want, sizeof(want));
+	char want[80];
+	target_text(target, want, sizeof(want));
+	struct nsset_setid in_set = { 0 };
+	bool in_any = false;
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
 		/* The host's (the common case: one stat per type), or a
 		 * namespace that no set of the store has. */
-		char inside[64];
+		struct nsset_setid found;
 		if (same_id(&self.ns[i], &host.ns[i]) || !self.ns[i].present ||
-		    !set_with_ns(st, nsset_nstypes[i].name, &self.ns[i], inside, sizeof(inside)) ||
-		    strcmp(inside, want) == 0)
+		    !set_with_ns(st, nsset_nstypes[i].name, &self.ns[i], &found))
 			continue;
-		return nsset_fail(e, 0, "this process sits in the %s namespace of set %s, not in the "
-				  "host's: nsset will not place it into set %s from there (log in "
-				  "again from outside any set)", nsset_nstypes[i].name, inside, want);
+		unsigned long owner = 0;
+		bool has_owner = target->scope == NSSET_SCOPE_SESSION &&
+				 found.scope == NSSET_SCOPE_SESSION && owner_of(st, &found, &owner);
+		bool same_set = !in_any || (found.scope == in_set.scope &&
+					    strcmp(found.id, in_set.id) == 0);
+		if (same_set && is_target(&found, has_owner, owner, target, owner_id)) {
+			in_set = found;
+			in_any = true;
+			continue;
+		}
+		char name[64];
+		nsset_setid_name(&found, name, sizeof(name));
+		nsset_fail(e, 0, "this process sits in the %s namespace of set %s, not in the host's: "
+			   "nsset will not place it into %s from there (log in again from outside "
+			   "any set)", nsset_nstypes[i].name, name, want);
+		return nsset_refuse(e, NSSET_REFUSAL_INSIDE);
 	}
-	return 0;
+	if (!in_any)
+		return 0;       /* the common case: the host's namespaces */
+	if (child_ids_of_self(&kids, e) < 0)
+		return -1;
+	if (in_every_ns(st, &in_set, &self, &kids)) {
+		nsset_setid_name(&in_set, inside, size);
+		return 1;
+	}
+	/* Some of the target's namespaces: joining completes it... unless
+	 * the target is a new session set, which this one is not. */
+	if (target->scope != NSSET_SCOPE_SESSION)
+		return 0;
+	char name[64];
+	nsset_setid_name(&in_set, name, sizeof(name));
+	nsset_fail(e, 0, "this process sits in some namespaces of set %s: nsset will not place it "
+		   "into %s from there (log in again from outside any set)", name, want);
+	return nsset_refuse(e, NSSET_REFUSAL_INSIDE);
 }

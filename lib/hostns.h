@@ -51,10 +51,53 @@ int nsset_hostns_enter(int store_fd, struct nsset_err *e);
 /* After that fork: every namespace of this process is the recorded host's. */
 int nsset_hostns_verify(int store_fd, struct nsset_err *e);
 
-/* Placement side: 0 when the calling process sits in no namespace of any
- * set but `target`'s (the host's, or a namespace nsset did not make); -1
- * with a message naming the set and the namespace otherwise. */
+/* ---- the caller: where does it sit? ----------------------------------------
+ *
+ * A login may come from a process that sits in a set already: a second
+ * pam_nsset in one PAM transaction is caught by the module itself (PAM
+ * data), but `su - alice` run inside alice's set, or by root inside it, is
+ * a new PAM application in a process of the set. Such a caller is looked at
+ * by namespace identity against the set it would be placed in (`target`;
+ * for a session set, whose id is new at every login, any session set of
+ * the same owner, `owner_id`):
+ *   - it sits in every namespace of that set (pid and time: its children's
+ *     too): the login is already where it belongs, and nothing is done;
+ *   - it sits in a namespace of any other set: refused (refusal class
+ *     NSSET_REFUSAL_INSIDE), the message naming both sets for the log;
+ *   - otherwise it is placed as from the host.
+ * Two ways to see it: inside a set's mount namespace the store is covered
+ * and the marker (store.h) names the set and lists its namespace inodes
+ * (nsset_caller_marked); elsewhere the store is open and every set's ns
+ * files are compared by device and inode (nsset_caller_check). */
+
+/* The set a marker names. */
+struct nsset_marker {
+	char set[64];               /* "user/1000" */
+	bool has_owner;             /* markers of sets made before nsset wrote it lack it */
+	unsigned long owner_id;     /* uid, or the gid of a group set */
+};
+
+/* Inside a set's mount namespace: 1 when the marker at the store path
+ * names a set (m filled) and every namespace it lists is the calling
+ * process's own (pid and time: its children's too); -1 when a marker is
+ * there but does not match or cannot be trusted (not a root-owned file on
+ * a read-only tmpfs, or the caller sits in a user namespace); 0 when there
+ * is no marker. */
+int nsset_marker_check(const char *store_path, struct nsset_marker *m);
+
+/* Before the store is opened: 0 when there is no marker (go on, open the
+ * store, nsset_caller_check); 1 when the marker shows the caller in the
+ * target set (`inside` gets its name); -1 with e otherwise. */
+int nsset_caller_marked(const char *store_path, const struct nsset_setid *target,
+			unsigned long owner_id, char *inside, size_t size, struct nsset_err *e);
+
+/* With the store open: 0 when the calling process may be placed into
+ * `target` (it sits in the host's namespaces, in namespaces nsset did not
+ * make, or in some of target's); 1 when it sits in every namespace of the
+ * target set already (`inside` gets its name); -1 with a message naming
+ * the sets and the namespace otherwise (refusal class INSIDE), or when a
+ * namespace cannot be looked at. */
 int nsset_caller_check(const struct nsset_store *st, const struct nsset_setid *target,
-		       struct nsset_err *e);
+		       unsigned long owner_id, char *inside, size_t size, struct nsset_err *e);
 
 #endif

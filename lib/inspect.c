@@ -159,7 +159,7 @@ int nsset_admin_store_open(const char *path, struct nsset_store *st, struct nsse
 	 * holds no set (a set's mnt file cannot exist without the mount). */
 	unsigned long long self_id, parent_id;
 	int looked = mount_id(fd, "", &self_id) == 0 && mount_id(fd, "..", &parent_id) == 0;
-	bool inside = faccessat(fd, "self", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	bool inside = faccessat(fd, NSSET_MARKER_NAME, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	close_fd(&fd);
 	if (looked && self_id == parent_id && !inside)
 		return 1;

@@ -298,6 +298,17 @@ static int open_holder_pidfd(const struct nsset_meta *have)
 	return nsset_proc_open(&h);
 }
 
+/* The caller sits in set `inside` already (hostns.h): the placement names
+ * it and holds nothing. */
+static int already_there(struct nsset_placement *p, const char *inside, const struct nsset_log *log)
+{
+	p->already = true;
+	snprintf(p->setname, sizeof(p->setname), "%s", inside);
+	nsset_setid_parse(inside, &p->id);
+	nsset_log(log, LOG_DEBUG, "already in set %s: nothing to join", inside);
+	return 0;
+}
+
 int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, pid_t session_pid,
 		struct nsset_placement *p, const struct nsset_log *log, struct nsset_err *e)
 {
@@ -311,14 +322,23 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	snprintf(p->id.id, sizeof(p->id.id), "%s", want->id);
 	nsset_setid_name(&p->id, p->setname, sizeof(p->setname));
 
+	/* Inside a set's mount namespace the store is covered by its marker:
+	 * a nested login into that very set has nothing to do, any other is
+	 * refused (the store cannot be reached from there anyway). */
+	char inside[64];
+	int at = nsset_caller_marked(paths->store, &p->id, want->owner_id, inside, sizeof(inside), e);
+	if (at != 0)
+		return at < 0 ? -1 : already_there(p, inside, log);
 	if (nsset_store_open(paths->store, true, &st, e) < 0)
 		return -1;
 	/* A caller that sits in another set's namespace (one of its types, a
 	 * set without mnt, say) is refused by identity, not let through to
-	 * start or join from there. */
-	if (nsset_caller_check(&st, &p->id, e) < 0) {
+	 * start or join from there; one in every namespace of its own set
+	 * (a set without mnt) has nothing to do. */
+	at = nsset_caller_check(&st, &p->id, want->owner_id, inside, sizeof(inside), e);
+	if (at != 0) {
 		nsset_store_close(&st);
-		return -1;
+		return at < 0 ? -1 : already_there(p, inside, log);
 	}
 
 	/* Joins share the lock; creating, remaking and deciding to remake
@@ -456,12 +476,22 @@ void nsset_leave(struct nsset_placement *p, int wait_ms, const struct nsset_log 
 	nsset_log(log, LOG_DEBUG, "left set %s", p->setname);
 }
 
-int nsset_preflight(const struct nsset_paths *paths, struct nsset_err *e)
+int nsset_preflight(const struct nsset_paths *paths, const struct nsset_meta *m,
+		    struct nsset_err *e)
 {
+	struct nsset_setid id = { .scope = m->scope };
+	snprintf(id.id, sizeof(id.id), "%s", m->id);
+	char inside[64];
+	int at = nsset_caller_marked(paths->store, &id, m->owner_id, inside, sizeof(inside), e);
+	if (at != 0)
+		return at;
 	struct nsset_store st;
 	if (nsset_store_open(paths->store, true, &st, e) < 0)
 		return -1;
+	at = nsset_caller_check(&st, &id, m->owner_id, inside, sizeof(inside), e);
 	nsset_store_close(&st);
+	if (at != 0)
+		return at;
 	struct stat sb;
 	if (stat(paths->holder, &sb) < 0)
 		return nsset_fail(e, errno, "%s", paths->holder);

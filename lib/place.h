@@ -51,6 +51,9 @@ struct nsset_placement {
 	int holder_pidfd;
 	bool ends_with_sessions;    /* keep=sessions or session scope (the set's) */
 	bool created;
+	bool already;               /* the caller sat in the set already (a nested
+				     * login): nothing was joined or registered,
+				     * no fd is open, setname names that set */
 	bool outdated;              /* joined a set that no longer matches its rule */
 	int ns_flags;               /* the joined set's namespaces: decide how the
 				     * caller places its process (a pid set: fork),
@@ -66,9 +69,12 @@ void nsset_placement_release(struct nsset_placement *p);
  * its pid namespace). Concurrent callers for one set create it once. A set
  * whose holder died is destroyed and made anew; one made under a different
  * policy (outdated) is joined as it is while it holds any process, with a
- * LOG_NOTICE naming the differences, else made anew. On failure nothing
- * of the set is joined... except when setns() itself fails part-way, which
- * e->msg then says: the caller must not start anything. */
+ * LOG_NOTICE naming the differences, else made anew. A caller that sits in
+ * every namespace of the set already (su inside the set) is left as it is:
+ * 0 with p->already (hostns.h, "the caller"); one in another set's
+ * namespaces is refused. On failure nothing of the set is joined... except
+ * when setns() itself fails part-way, which e->msg then says: the caller
+ * must not start anything. e->refusal gives the class of a refusal. */
 int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *m, pid_t session_pid,
 		struct nsset_placement *p, const struct nsset_log *log, struct nsset_err *e);
 
@@ -77,8 +83,12 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *m, pid
  * tear the set down. */
 void nsset_leave(struct nsset_placement *p, int wait_ms, const struct nsset_log *log);
 
-/* Checks what a login will need before its session opens: the store can be
- * opened or made, the holder binary is sound. */
-int nsset_preflight(const struct nsset_paths *paths, struct nsset_err *e);
+/* Checks what a login into the set m describes will need before its
+ * session opens: the store can be opened or made, the holder binary is
+ * sound, and the caller sits in no other set. 1 (nothing checked) when the
+ * caller sits in that set already, as nsset_place would find; 0 when all
+ * is well; -1 with e (and e->refusal). */
+int nsset_preflight(const struct nsset_paths *paths, const struct nsset_meta *m,
+		    struct nsset_err *e);
 
 #endif

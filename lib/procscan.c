@@ -53,24 +53,31 @@ struct table_walk {
 	struct nsset_proc_table *t;
 };
 
-static int table_add(int procfd, pid_t pid, const char *name, void *ctx)
+bool nsset_proc_ns_read(int procfd, pid_t pid, const char *name, int flags, struct nsset_proc_ns *p)
 {
-	struct table_walk *w = ctx;
-	struct nsset_proc_ns p = { .pid = pid };
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
 	bool any = false;
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
-		if (!(w->flags & nsset_nstypes[i].flag))
+		if (!(flags & nsset_nstypes[i].flag))
 			continue;
 		char rel[32];
 		snprintf(rel, sizeof(rel), "ns/%s", nsset_nstypes[i].name);
-		p.ino[i] = nsset_proc_ino_at(procfd, name, rel);
-		any |= p.ino[i] != 0;
+		p->ino[i] = nsset_proc_ino_at(procfd, name, rel);
+		any |= p->ino[i] != 0;
 		if (nsset_nstypes[i].children) {
 			snprintf(rel, sizeof(rel), "ns/%s", nsset_nstypes[i].children);
-			p.child[i] = nsset_proc_ino_at(procfd, name, rel);
+			p->child[i] = nsset_proc_ino_at(procfd, name, rel);
 		}
 	}
-	if (!any)
+	return any;
+}
+
+static int table_add(int procfd, pid_t pid, const char *name, void *ctx)
+{
+	struct table_walk *w = ctx;
+	struct nsset_proc_ns p;
+	if (!nsset_proc_ns_read(procfd, pid, name, w->flags, &p))
 		return 0;       /* gone meanwhile, or a kernel thread's view */
 	struct nsset_proc_table *t = w->t;
 	if (t->n == t->cap) {

@@ -36,6 +36,11 @@ struct nsset_proc_ns {
 	unsigned long long child[NSSET_NS_MAX];
 };
 
+/* The namespaces (of the types in `flags`) of one process, /proc/NAME
+ * relative to procfd; false when none could be read (gone meanwhile). */
+bool nsset_proc_ns_read(int procfd, pid_t pid, const char *name, int flags,
+			struct nsset_proc_ns *p);
+
 struct nsset_proc_table {
 	struct nsset_proc_ns *p;
 	size_t n, cap;

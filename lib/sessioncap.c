@@ -57,10 +57,12 @@ int nsset_sessioncap_reserve(const struct nsset_store *st, const struct nsset_me
 	int n = nsset_sessioncap_count(st, (uid_t)want->owner_id, e);
 	if (n < 0)
 		return -1;
-	if ((unsigned)n >= want->session_max)
-		return nsset_fail(e, 0, "refusing a new session set: %s (uid %lu) already has %d live "
-				  "session set(s), the most session.max=%u allows", want->created_by,
-				  want->owner_id, n, want->session_max);
+	if ((unsigned)n >= want->session_max) {
+		nsset_fail(e, 0, "refusing a new session set: %s (uid %lu) already has %d live "
+			   "session set(s), the most session.max=%u allows", want->created_by,
+			   want->owner_id, n, want->session_max);
+		return nsset_refuse(e, NSSET_REFUSAL_POLICY);
+	}
 	*lockfd = TAKE_FD(fd);
 	return 0;
 }

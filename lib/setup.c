@@ -38,14 +38,16 @@ int nsset_loopback_up(struct nsset_err *e)
 	return 0;
 }
 
-/* The marker a set's mount namespace shows at the store path: its name and
- * the inode of each of its namespaces, as the set's init saw them. Made by
- * root on a read-only tmpfs in a namespace users cannot mount in, so a
- * process inside can trust it to tell where it is. */
+/* The marker a set's mount namespace shows at the store path: its name, its
+ * owner (uid, or a group set's gid) and the inode of each of its
+ * namespaces, as the set's init saw them. Made by root on a read-only tmpfs
+ * in a namespace users cannot mount in, so a process inside can trust it to
+ * tell where it is (hostns.h reads it). */
 static int write_marker(const char *store_path, const struct nsset_meta *m, struct nsset_err *e)
 {
 	char text[1024];
-	int len = snprintf(text, sizeof(text), "set=%s/%s\n", nsset_scope_name(m->scope), m->id);
+	int len = snprintf(text, sizeof(text), "set=%s/%s\nowner=%lu\n", nsset_scope_name(m->scope),
+			   m->id, m->owner_id);
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
 		if (!(m->ns_flags & nsset_nstypes[i].flag))
 			continue;
@@ -86,44 +88,6 @@ int nsset_hide_store(const char *store_path, const struct nsset_meta *self, stru
 	if (mount("none", store_path, "none", MS_REMOUNT | MS_RDONLY | flags, NULL) < 0)
 		return nsset_fail(e, errno, "%s: making the cover read-only", store_path);
 	return 0;
-}
-
-int nsset_inside_check(const char *store_path, char *setname, size_t size)
-{
-	char file[PATH_MAX], text[1024];
-	snprintf(file, sizeof(file), "%s/" NSSET_MARKER_NAME, store_path);
-	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return 0;
-	struct stat st;
-	struct statfs sfs;
-	/* Only a root-owned file on a read-only tmpfs counts. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    fstatfs(fd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC || !(sfs.f_flags & ST_RDONLY))
-		return -1;
-	ssize_t n = read_full(fd, text, sizeof(text) - 1);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	bool named = false;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char *eq = strchr(line, '=');
-		if (!eq)
-			return -1;
-		*eq = '\0';
-		if (strcmp(line, "set") == 0) {
-			snprintf(setname, size, "%s", eq + 1);
-			named = true;
-			continue;
-		}
-		if (!nsset_nstype_flag(line))
-			return -1;
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", line);
-		if (stat(path, &st) < 0 || strtoul(eq + 1, NULL, 10) != (unsigned long)st.st_ino)
-			return -1;
-	}
-	return named ? 1 : -1;
 }
 
 static int mount_tmpfs(const char *target, const char *size, struct nsset_err *e)

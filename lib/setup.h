@@ -14,18 +14,11 @@ int nsset_setup_inside(const struct nsset_meta *m, const char *store_path, struc
 /* Brings the loopback interface of the current net namespace up. */
 int nsset_loopback_up(struct nsset_err *e);
 
-#define NSSET_MARKER_NAME "self"
-
 /* Hides the store at `store_path` in the current mount namespace: detaches
  * it and covers the directory with a read-only tmpfs that holds only, when
- * `self` is given, the marker file naming that set and its namespace
- * inodes. The template gets an empty cover. */
+ * `self` is given, the marker file (NSSET_MARKER_NAME, store.h) naming that
+ * set, its owner and its namespace inodes; nsset_marker_check (hostns.h)
+ * reads it. The template gets an empty cover. */
 int nsset_hide_store(const char *store_path, const struct nsset_meta *self, struct nsset_err *e);
-
-/* Inside a set's mount namespace: 1 when the marker at the store path names
- * a set (copied into setname) and every namespace it lists is the calling
- * process's own; -1 when a marker is there but does not match or cannot be
- * trusted; 0 when there is no marker (not inside a set's mount namespace). */
-int nsset_inside_check(const char *store_path, char *setname, size_t size);
 
 #endif

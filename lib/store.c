@@ -86,9 +86,11 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 		return nsset_fail(e, errno, "%s: opening the store", path);
 	/* Inside a set the store is covered by a read-only tmpfs with the
 	 * marker `self` (setup.c): no set can be made or joined from here. */
-	if (faccessat(fd, "self", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return nsset_fail(e, 0, "%s: this process sits inside a namespace set (see %s/self); "
-				  "nsset cannot place a login from inside a set", path, path);
+	if (faccessat(fd, NSSET_MARKER_NAME, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		nsset_fail(e, 0, "%s: this process sits inside a namespace set (see %s/"
+			   NSSET_MARKER_NAME "); nsset cannot place a login from inside a set", path, path);
+		return nsset_refuse(e, NSSET_REFUSAL_INSIDE);
+	}
 	if (check_private_dir(fd, path, e) < 0)
 		return -1;
 	unsigned long long self_id, parent_id;

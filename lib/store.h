@@ -12,6 +12,10 @@
  *                           one at a time (sessioncap.h)
  *     .build-*, .dead-*     sets being built or torn down
  *
+ * Inside a set's mount namespace the store is covered (setup.c) by a
+ * read-only tmpfs holding only the marker `self` (NSSET_MARKER_NAME): the
+ * set's name, owner and namespace inodes, which hostns.h reads.
+ *
  * Only root writes here; every name is derived from numeric ids or random
  * hex, never from a string a user chose.
  */
@@ -26,6 +30,8 @@
 #include "common.h"
 #include "policy.h"
 #include "record.h"
+
+#define NSSET_MARKER_NAME "self"
 
 struct nsset_store {
 	int fd;                     /* O_DIRECTORY fd of the store root */

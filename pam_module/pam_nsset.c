@@ -22,6 +22,7 @@
 
 #define DATA_PLACEMENT "pam_nsset:placement"
 #define DATA_DECISION "pam_nsset:decision"
+#define DATA_TOLD "pam_nsset:told"
 #define LEAVE_WAIT_MS 3000
 
 struct args {
@@ -58,15 +59,36 @@ static void parse_args(pam_handle_t *pamh, int flags, int argc, const char **arg
 	}
 }
 
+/* PAM data that is one malloc'd block. */
+static void free_data(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
 static void log_to_pam(void *ctx, int prio, const char *msg)
 {
 	pam_syslog((pam_handle_t *)ctx, prio, "%s", msg);
 }
 
-static void tell_user(pam_handle_t *pamh, const struct args *a, const char *what)
+/* What a refused user reads: the headline of the step that refused, then
+ * the class of the reason and where the administrator finds the detail
+ * (common.h). Never the detail itself: it may name another user's set. */
+static void tell_user(pam_handle_t *pamh, const struct args *a, const char *what,
+		      enum nsset_refusal why)
 {
-	if (!a->silent)
-		pam_error(pamh, "%s", what);
+	if (a->silent)
+		return;
+	/* Said once per transaction: with the module twice in a stack (su-l
+	 * includes su), the second refusal would repeat the first. */
+	const void *told = NULL;
+	if (pam_get_data(pamh, DATA_TOLD, &told) == PAM_SUCCESS && told && strcmp(told, what) == 0)
+		return;
+	pam_error(pamh, "%s\n%s %s", what, nsset_refusal_text(why), NSSET_REFUSAL_WHERE);
+	char *copy = strdup(what);
+	if (copy && pam_set_data(pamh, DATA_TOLD, copy, free_data) != PAM_SUCCESS)
+		free(copy);
 }
 
 /* What the policy says for this login. PAM_SUCCESS with *rule set: place
@@ -123,7 +145,8 @@ static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct
 	if (nsset_nstypes_unsupported((*rule)->ns_flags, NULL, &e) != 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: refusing login: %s:%u: %s", u->name, a->conf,
 			   (*rule)->line, e.msg);
-		tell_user(pamh, a, "nsset: this system cannot make your namespace set; login refused.");
+		tell_user(pamh, a, "nsset: this system cannot make your namespace set; login refused.",
+			  NSSET_REFUSAL_POLICY);
 		return err_code;
 	}
 	return PAM_SUCCESS;
@@ -141,13 +164,6 @@ struct decision {
 	gid_t gid;
 };
 
-static void decision_cleanup(pam_handle_t *pamh, void *data, int error_status)
-{
-	(void)pamh;
-	(void)error_status;
-	free(data);
-}
-
 static void decision_save(pam_handle_t *pamh, const struct args *a, const struct nsset_user *u,
 			  const struct nsset_rule *rule, gid_t gid)
 {
@@ -160,7 +176,7 @@ static void decision_save(pam_handle_t *pamh, const struct args *a, const struct
 	d->u.gid = u->gid;
 	d->rule = *rule;
 	d->gid = gid;
-	if (pam_set_data(pamh, DATA_DECISION, d, decision_cleanup) == PAM_SUCCESS)
+	if (pam_set_data(pamh, DATA_DECISION, d, free_data) == PAM_SUCCESS)
 		d = NULL;       /* PAM's now */
 }
 
@@ -185,14 +201,35 @@ static int is_user_manager(pam_handle_t *pamh)
 	       strcmp(svc, "systemd-user") == 0;
 }
 
+/* The placement of this transaction's session, and for whom. Its being
+ * there is also the mark that this handle's session is placed: a second
+ * pam_nsset in the same transaction (Debian's su-l includes su, runuser-l
+ * runuser) finds it and does nothing. */
+struct placed {
+	struct nsset_placement p;
+	char user[NSSET_USER_MAX + 1];
+};
+
 static void placement_cleanup(pam_handle_t *pamh, void *data, int error_status)
 {
 	(void)pamh;
 	(void)error_status;
 	/* Only fds to close: this may run in a forked child (PAM_DATA_SILENT)
 	 * where nothing else must happen. */
-	nsset_placement_release(data);
+	nsset_placement_release(&((struct placed *)data)->p);
 	free(data);
+}
+
+/* This transaction's placement, if it was made for the user the handle
+ * names now. */
+static const struct placed *placed_get(pam_handle_t *pamh)
+{
+	const void *data = NULL, *user = NULL;
+	if (pam_get_data(pamh, DATA_PLACEMENT, &data) != PAM_SUCCESS || !data ||
+	    pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS || !user)
+		return NULL;
+	const struct placed *pl = data;
+	return strcmp(pl->user, user) == 0 ? pl : NULL;
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -206,8 +243,15 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	gid_t gid = 0;
 	struct nsset_err e = { 0 };
 	struct nsset_meta m;
-	struct nsset_placement *p = NULL;
+	struct placed *pl = NULL;
 
+	const struct placed *before = placed_get(pamh);
+	if (before) {
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "%s: this transaction's session is in set %s "
+				   "already: nothing to do", before->user, before->p.setname);
+		return PAM_SUCCESS;
+	}
 	int rc;
 	struct nsset_rule kept;
 	const struct decision *d = decision_get(pamh, &a);
@@ -229,7 +273,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	rc = PAM_SESSION_ERR;
 	if (nsset_describe(rule, gid, &u, &m, &e) < 0) {
-		pam_syslog(pamh, LOG_ERR, "user %s: %s", u.name, e.msg);
+		pam_syslog(pamh, LOG_ERR, "user %s: %s:%u: %s", u.name, a.conf, rule->line, e.msg);
+		tell_user(pamh, &a, "nsset: cannot place this session in its namespace set.",
+			  NSSET_REFUSAL_POLICY);
 		goto out;
 	}
 	/* systemd --user cannot live in a pid or cgroup set (measured on
@@ -244,40 +290,48 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			   (m.ns_flags & CLONE_NEWPID) ? "pid" : "cgroup", a.conf, rule->line);
 		goto out;
 	}
-	p = malloc(sizeof(*p));
-	if (!p) {
+	pl = calloc(1, sizeof(*pl));
+	if (!pl) {
 		pam_syslog(pamh, LOG_CRIT, "out of memory");
 		rc = PAM_BUF_ERR;
 		goto out;
 	}
+	snprintf(pl->user, sizeof(pl->user), "%s", u.name);
+	struct nsset_placement *p = &pl->p;
 	nsset_placement_init(p);
 	if (nsset_place(&a.paths, &m, getpid(), p, &log, &e) < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: %s", u.name, e.msg);
-		tell_user(pamh, &a, "nsset: cannot place this session in its namespace set.");
-		free(p);
-		p = NULL;
+		tell_user(pamh, &a, "nsset: cannot place this session in its namespace set.",
+			  e.refusal);
+		free(pl);
 		goto out;
 	}
 	/* An outdated set is joined as it is: its own pid or cgroup
 	 * namespace counts for systemd's user manager, not the rule's. */
-	if ((p->ns_flags & (CLONE_NEWPID | CLONE_NEWCGROUP)) &&
+	if (!p->already && (p->ns_flags & (CLONE_NEWPID | CLONE_NEWCGROUP)) &&
 	    !(m.ns_flags & (CLONE_NEWPID | CLONE_NEWCGROUP)) && is_user_manager(pamh)) {
 		pam_syslog(pamh, LOG_ERR, "user %s: systemd's user manager cannot run in set %s, "
 			   "made under an earlier policy with a %s namespace; see pam_nsset(8)",
 			   u.name, p->setname, (p->ns_flags & CLONE_NEWPID) ? "pid" : "cgroup");
 		nsset_leave(p, 0, &log);
 		nsset_placement_release(p);
-		free(p);
-		p = NULL;
+		free(pl);
 		goto out;
 	}
-	pam_syslog(pamh, LOG_INFO, "user %s placed in set %s%s", u.name, p->setname,
-		   p->created ? " (created)" : p->outdated ? " (outdated, joined as it is)" : "");
-	if (pam_set_data(pamh, DATA_PLACEMENT, p, placement_cleanup) != PAM_SUCCESS) {
+	if (p->already)
+		/* su - alice inside alice's set, by her or by root: the
+		 * session is where it belongs. Kept on the handle all the
+		 * same (no entry, no fd: close_session has nothing to do),
+		 * for a second pam_nsset of this transaction to find. */
+		pam_syslog(pamh, LOG_INFO, "user %s: already in set %s (a login from inside it): "
+			   "nothing to do", u.name, p->setname);
+	else
+		pam_syslog(pamh, LOG_INFO, "user %s placed in set %s%s", u.name, p->setname,
+			   p->created ? " (created)" : p->outdated ? " (outdated, joined as it is)" : "");
+	if (pam_set_data(pamh, DATA_PLACEMENT, pl, placement_cleanup) != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
 		nsset_leave(p, 0, &log);
-		placement_cleanup(pamh, p, 0);
-		p = NULL;
+		placement_cleanup(pamh, pl, 0);
 		goto out;
 	}
 	rc = PAM_SUCCESS;
@@ -295,7 +349,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	const void *data = NULL;
 	if (pam_get_data(pamh, DATA_PLACEMENT, &data) != PAM_SUCCESS || !data)
 		return PAM_IGNORE;
-	struct nsset_placement *p = (struct nsset_placement *)data;
+	/* A second pam_nsset in the transaction finds it gone: PAM_IGNORE. */
+	struct nsset_placement *p = &((struct placed *)data)->p;
 	nsset_leave(p, LEAVE_WAIT_MS, &log);
 	if (a.debug)
 		pam_syslog(pamh, LOG_DEBUG, "session in set %s closed", p->setname);
@@ -317,20 +372,40 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	/* sshd starts the shell even when the session fails to open: the
 	 * account phase is where a broken setup can still refuse a login. */
 	int rc = decide(pamh, &a, PAM_PERM_DENIED, &u, &pol, &rule, &gid);
-	if (rc == PAM_SUCCESS && rule) {
-		if (nsset_preflight(&a.paths, &e) < 0) {
+	struct nsset_meta m;
+	int pf;
+	if (rc == PAM_SUCCESS && rule && nsset_describe(rule, gid, &u, &m, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: refusing login: %s:%u: %s", u.name, a.conf,
+			   rule->line, e.msg);
+		tell_user(pamh, &a, "nsset: cannot decide your namespace set; login refused.",
+			  NSSET_REFUSAL_POLICY);
+		rc = PAM_PERM_DENIED;
+	} else if (rc == PAM_SUCCESS && rule && (pf = nsset_preflight(&a.paths, &m, &e)) < 0) {
+		if (e.refusal == NSSET_REFUSAL_INSIDE) {
+			pam_syslog(pamh, LOG_ERR, "user %s: refusing a login from inside a set: %s",
+				   u.name, e.msg);
+			tell_user(pamh, &a, "nsset: cannot place this login in a namespace set from "
+				  "here; login refused.", e.refusal);
+		} else {
 			pam_syslog(pamh, LOG_ERR, "user %s: refusing login, sets cannot be made: %s",
 				   u.name, e.msg);
-			tell_user(pamh, &a, "nsset: namespace sets are unavailable; login refused.");
-			rc = PAM_PERM_DENIED;
-		} else {
-			decision_save(pamh, &a, &u, rule, gid);
+			tell_user(pamh, &a, "nsset: namespace sets are unavailable; login refused.",
+				  e.refusal);
 		}
+		rc = PAM_PERM_DENIED;
+	} else if (rc == PAM_SUCCESS && rule) {
+		/* pf 1: already in the set (su inside it); the session phase
+		 * finds the same and does nothing. */
+		if (pf == 1 && a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "%s: a login from inside the set it belongs in",
+				   u.name);
+		decision_save(pamh, &a, &u, rule, gid);
 	} else if (rc == PAM_SESSION_ERR) {
 		rc = PAM_PERM_DENIED;
 	}
 	if (rc == PAM_PERM_DENIED && !rule)
-		tell_user(pamh, &a, "nsset: cannot decide your namespace set; login refused.");
+		tell_user(pamh, &a, "nsset: cannot decide your namespace set; login refused.",
+			  NSSET_REFUSAL_POLICY);
 	nsset_policy_free(&pol);
 	nsset_user_free(&u);
 	return rc;

@@ -974,6 +974,82 @@ assert_eq "" "$(ip -o link show nsu2401 2>/dev/null)" "vera's host end after log
 kill "$VSRV" 2>/dev/null; wait "$VSRV" 2>/dev/null
 
 # ---------------------------------------------------------------------------
+# su and runuser with pam_nsset in both files of each pair, as an admin who
+# adds the lines to su and su-l gets: Debian's su-l includes su, runuser-l
+# includes runuser, so the -l stacks run the module twice in one
+# transaction. Used by sue from inside her SSH session (a nested login of
+# hers: nothing to do), by root on the host (placed once per transaction),
+# and by root inside her set (nssetctl enter).
+case_begin "su/su-l and runuser/runuser-l with pam_nsset in both files: sue's ssh session, root outside and inside"
+e2e_add_user sue 2501 || fail "adding sue"
+for f in su su-l runuser runuser-l; do
+	cp -p "/etc/pam.d/$f" "$E2E_DIR/pam-$f.orig" || fail "saving /etc/pam.d/$f"
+	printf 'account  required  %s debug holder=%s\nsession  required  %s debug holder=%s\n' \
+		"$NSSET_MODULE" "$NSSET_HOLDER" "$NSSET_MODULE" "$NSSET_HOLDER" >>"/etc/pam.d/$f"
+done
+# nsline.sh KEY: "KEY=mnt:I uts:I ipc:I net:I pid:I user".
+printf '%s\n' 'printf "%s=" "$1"; for t in mnt uts ipc net pid; do printf "%s:%s " $t $(stat -L -c %i /proc/self/ns/$t); done; id -un' \
+	>"$E2E_OUT/nsline.sh"
+chmod 0644 "$E2E_OUT/nsline.sh"
+NSLINE="sh $E2E_OUT/nsline.sh"
+AD=$(set_dir user 2501)
+log_mark
+# (su's password prompt, on stderr, goes aside.)
+rm -f "$E2E_OUT/su-a.err"
+e2e_hold sue su-a "$NSLINE outer
+printf 'nsset-test\n' | su sue -c '$NSLINE su' 2>>$E2E_OUT/su-a.err; echo su_rc=\$?
+printf 'nsset-test\n' | su -l sue -c '$NSLINE sul' 2>>$E2E_OUT/su-a.err; echo sul_rc=\$?"
+if e2e_wait su-a; then
+	sed 's/^/  su-a| /' "$E2E_OUT/su-a" "$E2E_OUT/su-a.err" >&2
+	A=$(e2e_pid su-a)
+	OUTER=$(val su-a outer)
+	assert_in_set "$A" "$AD" "sue's ssh shell"
+	assert_eq "0 0" "$(val su-a su_rc) $(val su-a sul_rc)" "su and su -l run by sue in her set"
+	assert_eq "$OUTER" "$(val su-a su)" "su's shell vs the ssh shell" &&
+		assert_eq "$OUTER" "$(val su-a sul)" "su -l's shell vs the ssh shell" &&
+		assert_contains "$OUTER" "sue" "the user"
+	assert_eq 1 "$(ls "$AD/sessions" | wc -l)" "session entries (the ssh login's only)"
+	assert_log_contains "pam_nsset(su:session): user sue: already in set user/2501 (a login from inside it)"
+	assert_log_contains "pam_nsset(su-l:session): user sue: already in set user/2501 (a login from inside it)"
+	assert_eq 2 "$(log_since_mark | grep -c 'already in set user/2501 (a login')" "one line per transaction"
+	assert_log_not_contains "refusing"
+
+	# Root on the host: each a real placement, once per transaction.
+	log_mark
+	for how in "su sue -c" "su -l sue -c" "runuser -u sue -- sh -c" "runuser -l sue -c"; do
+		# shellcheck disable=SC2086  # $how is a command and its options
+		run $how "$NSLINE in"
+		assert_eq 0 "$RC" "root: $how" || break
+		assert_eq "in=$OUTER" "$STDOUT" "root: $how: its namespaces vs sue's ssh shell" || break
+		assert_eq 1 "$(ls "$AD/sessions" | wc -l)" "root: $how: session entries after it" || break
+	done
+	assert_eq 4 "$(log_since_mark | grep -c 'user sue placed in set user/2501')" "placements logged"
+	assert_log_contains "pam_nsset(su-l:session): sue: this transaction's session is in set user/2501 already"
+	assert_log_contains "pam_nsset(runuser-l:session): sue: this transaction's session is in set user/2501 already"
+
+	# Root inside sue's set: runuser -l sue is already there; su -l bob
+	# from there is refused, with the class and no set named.
+	log_mark
+	run "$NSSET_BUILD/nssetctl" enter user/2501 runuser -l sue -c "$NSLINE in"
+	assert_eq 0 "$RC" "runuser -l sue inside her set"
+	assert_eq "in=$OUTER" "$STDOUT" "its namespaces vs sue's ssh shell"
+	assert_log_contains "pam_nsset(runuser-l:session): user sue: already in set user/2501"
+	run "$NSSET_BUILD/nssetctl" enter user/2501 su -l bob -c true
+	assert_ne 0 "$RC" "su -l bob inside sue's set"
+	assert_contains "$STDOUT $STDERR" "This login comes from inside another namespace set" "what su shows"
+	assert_not_contains "$STDOUT $STDERR" "user/" "a set's name"
+	assert_eq 1 "$(printf '%s\n' "$STDERR" | grep -c 'This login comes from inside')" "said once"
+	[ ! -e "$(set_dir user 2002)" ] || fail "a set of bob was made"
+	e2e_end su-a
+	settle_gone "$AD" 20 || fail "sue's set outlived her session"
+else
+	fail "sue's session did not start"
+fi
+for f in su su-l runuser runuser-l; do
+	cat "$E2E_DIR/pam-$f.orig" >"/etc/pam.d/$f"
+done
+
+# ---------------------------------------------------------------------------
 # Issue 15: a policy edit while otto has a session and a nohup job loses no
 # process and refuses no login; migrate ends what its dry run listed.
 CTL=$NSSET_BUILD/nssetctl
@@ -1030,7 +1106,7 @@ done
 n=0
 while pgrep -x nsset-holder >/dev/null && [ $n -lt 100 ]; do n=$((n + 1)); sleep 0.05; done
 assert_eq "" "$(pgrep -a -x nsset-holder)" "holders running"
-for u in alice bob carol dave erin frank solo harry vera otto grp01 grp30; do
+for u in alice bob carol dave erin frank solo harry vera otto sue grp01 grp30; do
 	assert_eq 0 "$(user_procs $u)" "processes of $u"
 done
 # The template mount namespace of the store is the only nsfs mount expected.

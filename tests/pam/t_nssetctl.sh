@@ -475,4 +475,116 @@ assert_eq "no sets in $NSSET_TEST_DIR/nostore" "$STDOUT"
 run "$CTL" list --store="$NSSET_STORE"
 assert_match "$STDOUT" '^user/2101 +ok '
 
+# ---------------------------------------------------------------------------
+case_begin "which and enter: usage, help, root only"
+assert_status 2 "$CTL" which
+assert_status 2 "$CTL" which 1 2
+assert_status 2 "$CTL" enter
+assert_status 2 "$CTL" enter --json user/2001
+assert_status 2 "$CTL" --config /dev/null enter user/2001
+run "$CTL" --help
+for c in which enter; do assert_contains "$STDOUT" "  $c " "help lists $c" || break; done
+run setpriv --reuid=2001 --regid=2001 --clear-groups "$CTL" enter user/2001 true
+assert_eq 4 "$RC" "enter as a user"
+run setpriv --reuid=2001 --regid=2001 --clear-groups "$CTL" which 1
+assert_eq 4 "$RC" "which as a user"
+
+login_bg alice w1 'echo $$'; W1=$LOGIN_PID
+login_bg carol w2 ':'; W2=$LOGIN_PID
+wait_file w1 && wait_file w2
+SW=$(session_pid "$W1")
+
+case_begin "which PID: the set a process sits in, by namespace identity"
+run "$CTL" which "$SW"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$STDOUT" "pid $SW (sleep, user alice)"
+assert_contains "$STDOUT" "set      user/2001 (ok; owner alice (uid 2001))"
+assert_contains "$STDOUT" "because  it sits in every namespace of the set (mnt,uts,ipc,net,pid), by inode"
+# The PAM caller joined: its own pid namespace is the host's, its
+# children's the set's.
+run "$CTL" which "$W1"
+assert_contains "$STDOUT" "set      user/2001 (ok;" "the PAM caller (nsset-login)"
+run "$CTL" which $$
+assert_eq 0 "$RC" "a process in no set"
+assert_contains "$STDOUT" "set      none: it sits in no namespace of any set"
+nsenter -t "$SW" --ipc sleep 1000 </dev/null >/dev/null 2>&1 &
+PARTLY=$!
+EXTRA="$EXTRA $PARTLY"
+n=0
+while [ "$(ns_of "$PARTLY" ipc)" != "$(ns_of "$SW" ipc)" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+run "$CTL" which "$PARTLY"
+assert_contains "$STDOUT" "none in full: it sits in the ipc namespace(s) of set user/2001, not in its mnt,uts,net,pid"
+cleanup_extra
+run "$CTL" which 999999999
+assert_eq 3 "$RC" "no such process"
+assert_contains "$STDERR" "no such process"
+
+case_begin "which USER: the rule, why, and the set, as check explains it"
+run "$CTL" which alice
+assert_eq 0 "$RC" "exit status"
+assert_match "$STDOUT" "^  rule     /etc/security/nsset.conf:[0-9]+: alice +user"
+assert_contains "$STDOUT" "because  the rule names the user alice"
+assert_contains "$STDOUT" "set      user/2001 (user alice, uid 2001)"
+assert_contains "$STDOUT" "exists   yes, ok"
+run "$CTL" which carol
+assert_contains "$STDOUT" "carol is a member of group students"
+run "$CTL" which nosuchuser
+assert_eq 3 "$RC" "an unknown user"
+printf 'alice user mnt,bogus\n' >"$NSSET_TEST_DIR/bad.conf"
+run "$CTL" which --config "$NSSET_TEST_DIR/bad.conf" alice
+assert_eq 1 "$RC" "a broken policy"
+assert_contains "$STDOUT" "login refused"
+
+case_begin "enter: a command as root in every namespace of the set, in a clean environment"
+N=$(ls "$DA/sessions" | wc -l)
+run env FOO=leak TERM=vt100 "$CTL" enter user/2001 sh -c 'hostname; id -u; cat /proc/1/comm
+for t in mnt uts ipc net pid; do readlink /proc/self/ns/$t; done; pwd; env | sort'
+assert_eq 0 "$RC" "exit status"
+assert_eq "box-alice" "$(printf '%s\n' "$STDOUT" | sed -n 1p)" "hostname"
+assert_eq "0" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "uid"
+assert_eq "nsset-init" "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "PID 1 is the set's init"
+WANT=$(for t in mnt uts ipc net pid; do ns_of "$SW" $t; done)
+assert_eq "$WANT" "$(printf '%s\n' "$STDOUT" | sed -n 4,8p)" "namespaces vs alice's session"
+assert_eq "/" "$(printf '%s\n' "$STDOUT" | sed -n 9p)" "cwd"
+assert_not_contains "$STDOUT" "FOO=" "the caller's environment"
+assert_contains "$STDOUT" "TERM=vt100" "the caller's TERM"
+assert_contains "$STDOUT" "USER=root"
+assert_eq "$N" "$(ls "$DA/sessions" | wc -l)" "session entries (enter is no session)"
+assert_log_contains "entering set user/2001 with sh (nssetctl enter)"
+run "$CTL" enter user/alice ls -d /tmp
+assert_eq 0 "$RC" "options after SET are the command's"
+assert_eq "/tmp" "$STDOUT"
+run "$CTL" enter user/2001 -- sh -c 'exit 7'
+assert_eq 7 "$RC" "the command's status"
+run "$CTL" enter user/2001 /nonexistent
+assert_eq 127 "$RC" "a command not found"
+"$CTL" enter user/2001 sleep 1000 </dev/null >/dev/null 2>&1 &
+ENT=$!
+n=0
+while ! pgrep -P "$ENT" -x sleep >/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+SLP=$(pgrep -P "$ENT" -x sleep)
+[ -n "$SLP" ] || fail "no command under nssetctl enter"
+kill -TERM "$ENT"
+wait "$ENT"
+assert_eq 143 "$?" "SIGTERM passed on: the command's status"
+settle_dead "$SLP" || fail "the command outlived SIGTERM to nssetctl"
+OUTSH=$(echo 'hostname; echo $0' | "$CTL" enter group/students 2>&1)
+assert_contains "$OUTSH" "lab-students" "a shell reading stdin, in carol's group set"
+assert_match "$OUTSH" '^-' "a login shell"
+
+case_begin "enter refuses a stale set and a set that does not exist"
+run login grp02 true       # user/2102 stays (keep=always)
+DD=$(set_dir user 2102)
+[ -d "$DD" ] || fail "no set of grp02"
+kill -KILL "$(field "$DD" holder_pid)"
+settle_dead "$(field "$DD" holder_pid)"
+run "$CTL" enter user/2102 true
+assert_eq 1 "$RC" "a stale set"
+assert_contains "$STDERR" "user/2102 is stale: its holder is gone"
+run "$CTL" enter user/2999 true
+assert_eq 3 "$RC" "no such set"
+run "$CTL" gc
+end_session "$W1"
+end_session "$W2"
+
 summary

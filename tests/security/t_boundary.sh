@@ -25,6 +25,7 @@
 # another file:
 #   admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o
 #                     nssetctl's list and show, destroy, lint and explain,
+#                     which and enter (admin_which.c, admin_enter.c),
 #                     the scan of every mount table for namespace files
 #                     (libmount): reads every set, kills holders
 #   holder.o          the holder daemon: root for the set's whole life
@@ -42,9 +43,10 @@ DENY_FUNCS='nsset_admin_* nsset_lint_* nsset_explain* nsset_nsfs_mounts nsset_ho
 	nsset_hook_* nsset_net_* nsset_nl_* nsset_sdunit_* nsset_teardown_hook_net'
 
 # nsset-enter joins a set that exists. Making one (the mounts, hostname and
-# loopback of a new set, setup.c) is the holder's: setup.o may come in only
-# for nsset_inside_check. It needs libcap-ng to drop its capabilities.
-ENTER_DENY_OBJECTS=
+# loopback of a new set, setup.c) is the holder's: setup.o stays out (the
+# marker of a set, which it writes, is read by hostns.c). It needs
+# libcap-ng to drop its capabilities.
+ENTER_DENY_OBJECTS='setup.o'
 ENTER_DENY_FUNCS='nsset_setup_inside nsset_loopback_up nsset_hide_store'
 ENTER_NEEDED='libc.so.6 libcap-ng.so.0'
 

@@ -1,8 +1,9 @@
 /* Unit tests for the core around the policy: set naming, meta, session
  * entries, the nsfs checks, the join order and its failure part-way, the
- * store's refusals, set descriptions, nsset-enter's argument grammar and
- * which namespace types the kernel supports (through a fake ns directory).
- * setns() and mount() are wrapped so error paths run without side effects.
+ * store's refusals and the refusal classes, set descriptions,
+ * nsset-enter's argument grammar and which namespace types the kernel
+ * supports (through a fake ns directory). setns() and mount() are wrapped
+ * so error paths run without side effects.
  */
 /* wrap: setns mount */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 
 #include "enter_args.h"
+#include "hostns.h"
 #include "netlink.h"
 #include "nsfs.h"
 #include "nstypes.h"
@@ -346,6 +348,7 @@ static void test_store_refusals(void **state)
 	assert_int_equal(nsset_store_open(path, true, &st, &e), -1);
 	snprintf(want, sizeof(want), "%s: must be owned by root with mode 0700 (uid 0, mode 0755)", path);
 	assert_string_equal(e.msg, want);
+	assert_int_equal(e.refusal, NSSET_REFUSAL_UNAVAILABLE);
 
 	/* The marker of a set's mount namespace: inside a set. */
 	chmod(path, 0700);
@@ -354,9 +357,47 @@ static void test_store_refusals(void **state)
 	close(open(self, O_CREAT | O_WRONLY | O_CLOEXEC, 0444));
 	assert_int_equal(nsset_store_open(path, true, &st, &e), -1);
 	assert_non_null(strstr(e.msg, "sits inside a namespace set"));
+	assert_int_equal(e.refusal, NSSET_REFUSAL_INSIDE);
+	/* A marker on a writable file system is no marker to trust: a
+	 * login is refused, not let through as already placed. */
+	struct nsset_marker mk;
+	assert_int_equal(nsset_marker_check(path, &mk), -1);
+	struct nsset_setid target = { .scope = NSSET_SCOPE_USER, .id = "1000" };
+	char inside[64] = "";
+	assert_int_equal(nsset_caller_marked(path, &target, 1000, inside, sizeof(inside), &e), -1);
+	assert_int_equal(e.refusal, NSSET_REFUSAL_INSIDE);
+	assert_string_equal(inside, "");
 	unlink(self);
+	assert_int_equal(nsset_marker_check(path, &mk), 0);
+	assert_int_equal(nsset_caller_marked(path, &target, 1000, inside, sizeof(inside), &e), 0);
 	rmdir(path);
 	rmdir(tmp);
+}
+
+/* ---- refusal classes ------------------------------------------------------------ */
+
+static void test_refusal_classes(void **state)
+{
+	(void)state;
+	struct nsset_err e = { 0 };
+	nsset_fail(&e, 0, "set user/1000 was made under another policy");
+	assert_int_equal(nsset_refuse(&e, NSSET_REFUSAL_BUSY), -1);
+	nsset_err_prefix(&e, "joining: ");
+	assert_int_equal(e.refusal, NSSET_REFUSAL_BUSY);        /* kept by a prefix */
+	nsset_fail(&e, EIO, "reading meta");
+	assert_int_equal(e.refusal, NSSET_REFUSAL_UNAVAILABLE); /* a new failure starts over */
+	assert_int_equal(nsset_refuse(NULL, NSSET_REFUSAL_POLICY), -1);
+	/* One sentence each, all different, none naming a set. */
+	const enum nsset_refusal all[] = { NSSET_REFUSAL_UNAVAILABLE, NSSET_REFUSAL_POLICY,
+					   NSSET_REFUSAL_BUSY, NSSET_REFUSAL_INSIDE };
+	for (size_t i = 0; i < 4; i++) {
+		const char *t = nsset_refusal_text(all[i]);
+		assert_non_null(t);
+		assert_null(strchr(t, '/'));
+		assert_int_equal(t[strlen(t) - 1], '.');
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(t, nsset_refusal_text(all[j]));
+	}
 }
 
 /* ---- describing sets ----------------------------------------------------------- */
@@ -554,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_nsfd_checks),
 		cmocka_unit_test(test_join_order_and_failure),
 		cmocka_unit_test(test_store_refusals),
+		cmocka_unit_test(test_refusal_classes),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_enter_args),
 		cmocka_unit_test(test_kernel_support),
