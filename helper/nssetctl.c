@@ -601,7 +601,8 @@ static void describe_set(const struct nsset_admin_explain *x)
 	if (m->hostname[0])
 		printf("; hostname %s", m->hostname);
 	if (m->scope != NSSET_SCOPE_SESSION)
-		printf("; keep=%s", m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions");
+		printf("; keep=%s", m->keep == NSSET_KEEP_ALWAYS ? "always"
+				    : m->keep == NSSET_KEEP_PROCESSES ? "processes" : "sessions");
 	if (x->rule->shell[0])
 		printf("; shell=%s", x->rule->shell);
 	if (x->rule->no_new_privs)

@@ -223,6 +223,8 @@ static int opt_keep(const struct parse_ctx *ctx, const char *word, const char *v
 		r->keep = NSSET_KEEP_SESSIONS;
 	else if (strcmp(value, "always") == 0)
 		r->keep = NSSET_KEEP_ALWAYS;
+	else if (strcmp(value, "processes") == 0)
+		r->keep = NSSET_KEEP_PROCESSES;
 	else
 		return parse_fail(ctx, "invalid keep value", word);
 	/* A session set dies with its session by definition; accepting keep=

@@ -28,7 +28,11 @@
 #include "netaddr.h"
 
 enum nsset_match { NSSET_MATCH_USER, NSSET_MATCH_GROUP, NSSET_MATCH_ALL };
-enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS };
+/* When a user or group set ends (nsset.conf(5), keep=): at its last
+ * session's end; never (nssetctl destroy, reboot); or once no process at
+ * all is left in it. New values go last: the meta file reads an unknown
+ * word as the first. */
+enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS, NSSET_KEEP_PROCESSES };
 enum nsset_net { NSSET_NET_NONE, NSSET_NET_VETH };
 
 #define NSSET_NAME_MAX 32           /* names in rules (useradd's limit) */

@@ -216,3 +216,30 @@ long long nsset_ticks_to_unix(unsigned long long ticks, long long btime)
 		return 0;
 	return btime + (long long)(ticks / (unsigned long long)hz);
 }
+
+int nsset_proc_set_members(int ns_flags, const unsigned long long *ino, const pid_t *skip,
+			   size_t nskip, pid_t *out, size_t max, struct nsset_err *e)
+{
+	struct nsset_proc_table t;
+	if (nsset_proc_table_scan(ns_flags, &t, e) < 0)
+		return -1;
+	size_t n = 0;
+	for (size_t k = 0; k < t.n && n < max; k++) {
+		bool skipped = false;
+		for (size_t s = 0; s < nskip; s++)
+			skipped |= t.p[k].pid == skip[s];
+		if (skipped)
+			continue;
+		/* Any one of the set's namespaces will do: a process that
+		 * made a nested namespace of one type (a rootless container,
+		 * `unshare -r`) still lives in the set's others. */
+		for (size_t i = 0; i < nsset_nstype_count; i++) {
+			if (ino[i] && t.p[k].ino[i] == ino[i]) {
+				out[n++] = t.p[k].pid;
+				break;
+			}
+		}
+	}
+	free(t.p);
+	return (int)n;
+}

@@ -62,4 +62,14 @@ bool nsset_proc_identity(pid_t pid, uid_t *uid, char *comm, size_t size);
 long long nsset_boot_time(void);
 long long nsset_ticks_to_unix(unsigned long long ticks, long long btime);
 
+/* The processes that live in a set, for a holder whose set outlives its
+ * sessions (keep=processes): up to `max` pids of processes in at least one
+ * of the set's namespaces (`ino` indexed like nsset_nstypes[], 0 = the set
+ * lacks it; `ns_flags` the set's types), other than the `nskip` ones in
+ * `skip` (its holder and init). Returns how many were put in `out` (0: the
+ * set is empty), or -1 with e when /proc cannot be read. A zombie counts
+ * as gone (its namespaces are). */
+int nsset_proc_set_members(int ns_flags, const unsigned long long *ino, const pid_t *skip,
+			   size_t nskip, pid_t *out, size_t max, struct nsset_err *e);
+
 #endif

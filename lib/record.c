@@ -34,7 +34,9 @@ static bool show_created(const struct nsset_meta *m, char *buf, size_t size)
 static bool show_keep(const struct nsset_meta *m, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s", m->scope == NSSET_SCOPE_SESSION ? "session (ends with it)"
-				  : m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions");
+				  : m->keep == NSSET_KEEP_ALWAYS ? "always"
+				  : m->keep == NSSET_KEEP_PROCESSES ? "processes (ends when none is left)"
+				  : "sessions");
 	return true;
 }
 
@@ -105,7 +107,7 @@ static const char *check_bridge(const struct nsset_meta *m)
 /* ---- the table -------------------------------------------------------------- */
 
 static const char *const scope_words[] = { "none", "user", "group", "session" };
-static const char *const keep_words[] = { "sessions", "always" };  /* enum nsset_keep */
+static const char *const keep_words[] = { "sessions", "always", "processes" };  /* enum nsset_keep */
 static const char *const tmp_words[] = { "shared", "private" };    /* tmp_private */
 static const char *const net_words[] = { "none", "veth" };         /* enum nsset_net */
 #define WORDS(w) .words = (w), .nwords = sizeof(w) / sizeof((w)[0])

@@ -716,6 +716,9 @@ static void test_keep(void **state)
 	r = one_rule("@staff group mnt keep=always\n");
 	assert_int_equal(r.keep, NSSET_KEEP_ALWAYS);
 	assert_true(r.keep_given);
+	r = one_rule("alice user mnt,pid keep=processes\n");
+	assert_int_equal(r.keep, NSSET_KEEP_PROCESSES);
+	assert_true(r.keep_given);
 	r = one_rule("@ci session mnt\n");
 	assert_int_equal(r.keep, NSSET_KEEP_ALWAYS);
 	assert_false(r.keep_given);
@@ -728,6 +731,8 @@ static void test_keep(void **state)
 		  ORIGIN ":1: keep= does not apply to session scope: 'keep=sessions'" },
 		{ "alice session mnt keep=always\n",
 		  ORIGIN ":1: keep= does not apply to session scope: 'keep=always'" },
+		{ "alice session mnt keep=processes\n",
+		  ORIGIN ":1: keep= does not apply to session scope: 'keep=processes'" },
 	};
 	RUN_BAD(bad);
 }

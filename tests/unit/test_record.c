@@ -222,6 +222,9 @@ static void test_roundtrip_every_field(void **state)
 	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\nholder_pid=1\nkeep=odd\n",
 					  &probe), 0);
 	assert_int_equal(probe.keep, NSSET_KEEP_SESSIONS);
+	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\nholder_pid=1\nkeep=processes\n",
+					  &probe), 0);
+	assert_int_equal(probe.keep, NSSET_KEEP_PROCESSES);
 	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\nholder_pid=1\nhook_timeout=3601\n",
 					  &probe), -1);
 }

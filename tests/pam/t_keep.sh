@@ -1,0 +1,115 @@
+#!/bin/sh
+# What a set keeps and shows: keep=processes (the set lives while any process
+# lives in it), the holder's and init's process titles, /dev/shm's size
+# (shm=) and the time namespace's offsets (uptime=set).
+#
+#   sh tests/lib/sandbox.sh sh tests/pam/t_keep.sh
+
+. "$(dirname "$0")/../lib/assert.sh"
+require_file "$NSSET_LOGIN" "$NSSET_MODULE" "$NSSET_HOLDER"
+
+POLICY='root   none
+alice  user   mnt,uts,ipc,pid   keep=processes
+bob    user   mnt,ipc           keep=processes
+carol  user   mnt,ipc,pid       keep=sessions
+dave   user   mnt,ipc'
+write_policy "$POLICY"
+write_service nsset-test "debug"
+
+settle_gone() { # PATH [TIMEOUT]: wait until PATH no longer exists
+	_n=0
+	while [ -e "$1" ]; do
+		_n=$((_n + 1)); [ $_n -lt $(($(slow "${2:-10}") * 20)) ] || return 1
+		sleep 0.05
+	done
+}
+# A detached job (setsid, no terminal, like nohup or tmux's server) that runs
+# until the file $OUT/$1 exists.
+job() {
+	echo "setsid sh -c 'while [ ! -e $OUT/$1 ]; do sleep 0.2; done' </dev/null >/dev/null 2>&1 &"
+}
+# The processes of a set, by the store's pid namespace file (pid sets) or
+# mount namespace file, as host pids.
+in_set() { # SETDIR TYPE
+	_i=$(stat -L -c %i "$1/$2") || return
+	for _p in /proc/[0-9]*; do
+		[ "$(stat -L -c %i "$_p/ns/$2" 2>/dev/null)" = "$_i" ] && echo "${_p#/proc/}"
+	done
+}
+cmdline() { tr -d '\0' <"/proc/$1/cmdline"; }
+
+# ---------------------------------------------------------------------------
+case_begin "keep=processes: a detached job keeps a pid set after the last session"
+D=$(set_dir user 2001)
+login_bg alice k1 "$(job stop-k1) echo started"; K1=$LOGIN_PID
+wait_file k1 || return
+MNT=$(stat -L -c %i "$D/mnt")
+end_session "$K1"
+sleep 0.5
+[ -d "$D" ] || fail "set ended with its last session although a job runs in it"
+assert_ne "" "$(in_set "$D" pid)" "processes in the set"
+# The user finds the job at the next login, in the same set.
+run login alice sh -c 'stat -L -c %i /proc/self/ns/mnt; for p in /proc/[0-9]*; do tr "\0" " " <$p/cmdline; echo; done'
+assert_eq 0 "$RC" "login while the job runs"
+assert_eq "$MNT" "$(printf '%s\n' "$STDOUT" | sed -n 1p)" "the same set"
+assert_contains "$STDOUT" "stop-k1" "the job seen from the next login"
+sleep 0.3
+[ -d "$D" ] || fail "set ended with the second session although the job still runs"
+log_mark
+touch "$OUT/stop-k1"
+settle_gone "$D" 10 || fail "set not ended after its last process"
+assert_log_contains "set user/2001 destroyed: its last session and its last process ended"
+assert_eq 0 "$(nsfs_mount_count "$MNT")" "nsfs mounts left"
+
+case_begin "keep=processes: a set with no job ends with its last session"
+login_bg alice k2 ':'; K2=$LOGIN_PID
+wait_file k2 || return
+end_session "$K2"
+settle_gone "$D" 10 || fail "an empty keep=processes set was kept"
+
+case_begin "keep=processes without a pid namespace"
+D=$(set_dir user 2002)
+login_bg bob k3 "$(job stop-k3)"; K3=$LOGIN_PID
+wait_file k3 || return
+end_session "$K3"
+sleep 0.5
+[ -d "$D" ] || fail "set ended with its last session although a job runs in it"
+touch "$OUT/stop-k3"
+settle_gone "$D" 10 || fail "set not ended after its last process"
+
+case_begin "keep=sessions in a pid set ends detached jobs with the last session"
+D=$(set_dir user 2003)
+login_bg carol k4 "$(job stop-k4) echo started"; K4=$LOGIN_PID
+wait_file k4 || return
+JOBS=$(in_set "$D" pid)
+assert_contains "$(for p in $JOBS; do cmdline "$p"; echo; done)" "stop-k4" "the job runs in the set"
+end_session "$K4"
+settle_gone "$D" 10 || fail "keep=sessions set outlived its last session"
+sleep 0.2
+for p in $JOBS; do
+	[ -d "/proc/$p" ] && [ "$(cut -d' ' -f3 "/proc/$p/stat")" != Z ] &&
+		fail "process $p of the set survived it: $(cmdline "$p")"
+done
+
+case_begin "process titles of the holder and the init, on the host and inside"
+D=$(set_dir user 2001)
+login_bg alice t1 'tr "\0" "|" </proc/1/cmdline; echo; cat /proc/1/comm'; T1=$LOGIN_PID
+wait_file t1 || return
+HOLDER=$(sed -n 's/^holder_pid=//p' "$D/meta")
+INIT=$(sed -n 's/^init_pid=//p' "$D/meta")
+assert_eq "nsset-holder user/2001" "$(cmdline "$HOLDER")" "holder's cmdline"
+assert_eq "nsset-holder" "$(cat "/proc/$HOLDER/comm")" "holder's comm"
+assert_eq "nsset-init user/2001" "$(cmdline "$INIT")" "init's cmdline"
+assert_eq "nsset-init" "$(cat "/proc/$INIT/comm")" "init's comm"
+assert_match "$(sed -n 1p "$OUT/t1")" "^nsset-init user/2001\|*$" "PID 1 inside the set"
+assert_eq "nsset-init" "$(sed -n 2p "$OUT/t1")" "PID 1's comm inside the set"
+assert_match "$(ps -o args= -p "$HOLDER")" "^nsset-holder user/2001 *$" "ps of the holder"
+end_session "$T1"
+# A non-pid set's holder too.
+login_bg dave t2 ':'; T2=$LOGIN_PID
+wait_file t2 || return
+HOLDER=$(sed -n 's/^holder_pid=//p' "$(set_dir user 2004)/meta")
+assert_eq "nsset-holder user/2004" "$(cmdline "$HOLDER")" "holder's cmdline"
+end_session "$T2"
+
+summary
