@@ -49,6 +49,16 @@ static bool show_tmp(const struct nsset_meta *m, char *buf, size_t size)
 	return true;
 }
 
+static bool show_shm(const struct nsset_meta *m, char *buf, size_t size)
+{
+	const char *sz = nsset_shm_size(m);
+	if (sz)
+		snprintf(buf, size, "private, size=%s%s", sz, m->shm[0] ? "" : " (the default)");
+	else
+		snprintf(buf, size, "shared with the host");
+	return (m->ns_flags & CLONE_NEWNS) != 0;
+}
+
 static bool show_hostname(const struct nsset_meta *m, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s (as made)", m->hostname);
@@ -90,6 +100,16 @@ static const char *check_tmp_size(const struct nsset_meta *m)
 	for (const char *p = m->tmp_size; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || strchr("kKmMgG%", *p)))
 			return "invalid tmp size";
+	return NULL;
+}
+
+static const char *check_shm(const struct nsset_meta *m)
+{
+	if (strcmp(m->shm, "host") == 0)
+		return NULL;
+	for (const char *p = m->shm; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || strchr("kKmMgG%", *p)))
+			return "invalid shm size";
 	return NULL;
 }
 
@@ -144,6 +164,8 @@ const struct nsset_rec_field nsset_rec_fields[] = {
 	  .show = "tmp", .show_fmt = show_tmp },
 	{ TEXT("tmp_size", tmp_size), .flags = NSSET_REC_SHAPE, RULE(tmp_size, tmp_size),
 	  .check = check_tmp_size, .json = "tmp_size", .json_as = NSSET_REC_JSON_OPT },
+	{ TEXT("shm", shm), .flags = NSSET_REC_SHAPE, RULE(shm, shm), .check = check_shm,
+	  .json = "shm", .json_as = NSSET_REC_JSON_OPT, .show = "shm", .show_fmt = show_shm },
 	{ TEXT("hostname", hostname), .flags = NSSET_REC_SHAPE, .check = check_hostname,
 	  .json = "hostname", .json_as = NSSET_REC_JSON_OPT,
 	  .show = "hostname", .show_fmt = show_hostname },
@@ -420,6 +442,15 @@ int nsset_rec_json_value(const struct nsset_rec_field *f, const struct nsset_met
 	default:
 		return 0;
 	}
+}
+
+const char *nsset_shm_size(const struct nsset_meta *m)
+{
+	if (!(m->ns_flags & CLONE_NEWNS) || strcmp(m->shm, "host") == 0)
+		return NULL;
+	if (m->shm[0])
+		return m->shm;
+	return (m->ns_flags & CLONE_NEWIPC) ? NSSET_SHM_DEFAULT : NULL;
 }
 
 bool nsset_rec_show(const struct nsset_rec_field *f, const struct nsset_meta *m, char *buf,

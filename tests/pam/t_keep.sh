@@ -12,7 +12,9 @@ POLICY='root   none
 alice  user   mnt,uts,ipc,pid   keep=processes
 bob    user   mnt,ipc           keep=processes
 carol  user   mnt,ipc,pid       keep=sessions
-dave   user   mnt,ipc'
+dave   user   mnt,ipc           shm=8m
+erin   user   mnt
+frank  user   mnt,ipc           shm=host'
 write_policy "$POLICY"
 write_service nsset-test "debug"
 
@@ -111,5 +113,24 @@ wait_file t2 || return
 HOLDER=$(sed -n 's/^holder_pid=//p' "$(set_dir user 2004)/meta")
 assert_eq "nsset-holder user/2004" "$(cmdline "$HOLDER")" "holder's cmdline"
 end_session "$T2"
+
+case_begin "shm=: /dev/shm's size, the default, and the host's"
+SHM='df -k /dev/shm | tail -n 1 | awk "{print \$2}"; stat -c "%d %a" /dev/shm; grep " /dev/shm " /proc/self/mountinfo | tail -n 1'
+HOSTSHM=$(stat -c %d /dev/shm)
+run login dave sh -c "$SHM"
+assert_eq 0 "$RC" "login with shm=8m"
+assert_eq 8192 "$(printf '%s\n' "$STDOUT" | sed -n 1p)" "size of /dev/shm with shm=8m (KiB)"
+assert_ne "$HOSTSHM 1777" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "a /dev/shm of its own"
+assert_match "$(printf '%s\n' "$STDOUT" | sed -n 2p)" " 1777$" "mode of /dev/shm"
+assert_match "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "nosuid,nodev|nodev,nosuid" "mount options"
+# bob's set has mnt and ipc and no shm=: the documented default, 64m.
+run login bob sh -c "$SHM"
+assert_eq 65536 "$(printf '%s\n' "$STDOUT" | sed -n 1p)" "size of /dev/shm by default (KiB)"
+# erin's has no ipc: /dev/shm stays the host's, as before shm= existed.
+run login erin sh -c "$SHM"
+assert_eq "$HOSTSHM" "$(printf '%s\n' "$STDOUT" | sed -n 2p | cut -d' ' -f1)" "erin's /dev/shm is the host's"
+run login frank sh -c "$SHM"
+assert_eq "$HOSTSHM" "$(printf '%s\n' "$STDOUT" | sed -n 2p | cut -d' ' -f1)" "shm=host keeps the host's /dev/shm"
+assert_contains "$("$NSSET_BUILD/nssetctl" show user/2004 2>&1)" "private, size=8m" "nssetctl show"
 
 summary

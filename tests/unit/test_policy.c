@@ -737,6 +737,31 @@ static void test_keep(void **state)
 	RUN_BAD(bad);
 }
 
+static void test_shm(void **state)
+{
+	(void)state;
+	struct nsset_rule r = one_rule("alice user mnt,ipc\n");
+	assert_string_equal(r.shm, "");
+	r = one_rule("alice user mnt,ipc shm=8m\n");
+	assert_string_equal(r.shm, "8m");
+	r = one_rule("alice user mnt shm=25%\n");
+	assert_string_equal(r.shm, "25%");
+	r = one_rule("alice user mnt,ipc shm=host\n");
+	assert_string_equal(r.shm, "host");
+
+	static const struct bad_case bad[] = {
+		{ "alice user ipc shm=8m\n", ORIGIN ":1: shm= needs mnt: 'shm=8m'" },
+		{ "alice user mnt shm=\n", ORIGIN ":1: invalid shm value: 'shm='" },
+		{ "alice user mnt shm=0\n", ORIGIN ":1: invalid shm value: 'shm=0'" },
+		{ "alice user mnt shm=private\n", ORIGIN ":1: invalid shm value: 'shm=private'" },
+		{ "alice user mnt shm=101%\n", ORIGIN ":1: invalid shm value: 'shm=101%'" },
+		{ "alice user mnt shm=17179869184g\n",
+		  ORIGIN ":1: shm size too large (more than 2^63-1 bytes): 'shm=17179869184g'" },
+		{ "alice user mnt shm=1m shm=2m\n", ORIGIN ":1: duplicate option: 'shm'" },
+	};
+	RUN_BAD(bad);
+}
+
 static void test_shell(void **state)
 {
 	(void)state;
@@ -1415,6 +1440,7 @@ int main(void)
 		cmocka_unit_test(test_size_boundaries),
 		cmocka_unit_test(test_tmp_size_overflow),
 		cmocka_unit_test(test_keep),
+		cmocka_unit_test(test_shm),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_cross_checks),
 		cmocka_unit_test(test_error_line_numbers),
