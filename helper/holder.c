@@ -380,6 +380,26 @@ static int template_open(struct holder *h, struct nsset_err *e)
 
 /* ---- set up ------------------------------------------------------------- */
 
+/* uptime=set: the time namespace we unshared (our children's) gets offsets
+ * that make its CLOCK_BOOTTIME and CLOCK_MONOTONIC (and so uptime and
+ * /proc/uptime) start at 0 now, the set's creation. The kernel takes them
+ * only before the first process enters the namespace: before the clone of
+ * the init. A clock may not go below 0: whole seconds back, the fraction
+ * stays. */
+static int set_time_offsets(struct nsset_err *e)
+{
+	struct timespec mono, boot;
+	if (clock_gettime(CLOCK_MONOTONIC, &mono) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
+		return nsset_fail(e, errno, "clock_gettime");
+	char text[96];
+	int n = snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
+			 -(long long)mono.tv_sec, -(long long)boot.tv_sec);
+	_cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, (size_t)n) != n)
+		return nsset_fail(e, errno, "writing /proc/self/timens_offsets");
+	return 0;
+}
+
 static int build_set(struct holder *h, struct nsset_err *e)
 {
 	/* Out of the starter's unit first (a login's scope, user@.service),
@@ -404,6 +424,8 @@ static int build_set(struct holder *h, struct nsset_err *e)
 		char names[64];
 		return nsset_fail(e, errno, "unshare(%s)", nsset_nsflags_format(early, names, sizeof(names)));
 	}
+	if ((early & CLONE_NEWTIME) && h->m.uptime_set && set_time_offsets(e) < 0)
+		return -1;
 	struct nsset_proc self;
 	nsset_proc_record(getpid(), &self);
 	h->m.holder_pid = self.pid;

@@ -609,6 +609,8 @@ static void describe_set(const struct nsset_admin_explain *x)
 		printf("; nnp=yes");
 	if (m->hook[0])
 		printf("; hook=%s", m->hook);
+	if (m->uptime_set)
+		printf("; uptime=set");
 	if (m->ns_flags & CLONE_NEWNS)      /* what /dev/shm will be */
 		printf("; shm=%s", nsset_shm_size(m) ? nsset_shm_size(m) : "host");
 	putchar('\n');

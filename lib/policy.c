@@ -180,6 +180,7 @@ struct opt_state {
 	unsigned seen;                  /* bit per entry of options[] */
 	const char *tmp_word;
 	const char *shm_word;
+	const char *uptime_word;
 	const char *hostname_word;
 	const char *net_word;
 };
@@ -217,6 +218,19 @@ static int opt_shm(const struct parse_ctx *ctx, const char *word, const char *va
 	/* nsset_size_parse bounds a size at 16 chars, well within shm. */
 	snprintf(r->shm, sizeof(r->shm), "%s", value);
 	st->shm_word = word;
+	return 0;
+}
+
+static int opt_uptime(const struct parse_ctx *ctx, const char *word, const char *value,
+		      struct nsset_rule *r, struct opt_state *st)
+{
+	if (strcmp(value, "set") == 0)
+		r->uptime_set = true;
+	else if (strcmp(value, "host") == 0)
+		r->uptime_set = false;
+	else
+		return parse_fail(ctx, "invalid uptime value", word);
+	st->uptime_word = word;
 	return 0;
 }
 
@@ -314,6 +328,7 @@ static const struct {
 } options[] = {
 	{ "tmp", opt_tmp },
 	{ "shm", opt_shm },
+	{ "uptime", opt_uptime },
 	{ "hostname", opt_hostname },
 	{ "keep", opt_keep },
 	{ "shell", opt_shell },
@@ -422,6 +437,8 @@ static int check_rule(const struct parse_ctx *ctx, const struct nsset_rule *r,
 		return parse_fail(ctx, "tmp=private needs mnt", st->tmp_word);
 	if (st->shm_word && !(r->ns_flags & CLONE_NEWNS))
 		return parse_fail(ctx, "shm= needs mnt", st->shm_word);
+	if (st->uptime_word && !(r->ns_flags & CLONE_NEWTIME))
+		return parse_fail(ctx, "uptime= needs time", st->uptime_word);
 	if (st->hostname_word && !(r->ns_flags & CLONE_NEWUTS))
 		return parse_fail(ctx, "hostname= needs uts", st->hostname_word);
 	/* One set for many users: whose name would it carry? */

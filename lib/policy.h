@@ -62,6 +62,9 @@ struct nsset_rule {
 	bool tmp_private;                   /* tmp=private */
 	char tmp_size[NSSET_TMPSIZE_MAX];   /* "256M", "50%", "" = tmpfs default */
 	char shm[NSSET_TMPSIZE_MAX];        /* shm=: a size, "host", "" = the default */
+	bool uptime_set;                    /* uptime=set: the time namespace's
+					     * boottime and monotonic clocks start
+					     * at the set's creation */
 	char hostname[NSSET_HOSTNAME_MAX + 1]; /* template with %u %g, "" = keep */
 	enum nsset_keep keep;               /* default: always (user/group sets) */
 	bool keep_given;                    /* keep= appeared on the line */

@@ -59,6 +59,13 @@ static bool show_shm(const struct nsset_meta *m, char *buf, size_t size)
 	return (m->ns_flags & CLONE_NEWNS) != 0;
 }
 
+static bool show_uptime(const struct nsset_meta *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", m->uptime_set ? "from the set's creation (boottime, monotonic)"
+						: "the host's");
+	return (m->ns_flags & CLONE_NEWTIME) != 0;
+}
+
 static bool show_hostname(const struct nsset_meta *m, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s (as made)", m->hostname);
@@ -130,6 +137,7 @@ static const char *const scope_words[] = { "none", "user", "group", "session" };
 static const char *const keep_words[] = { "sessions", "always", "processes" };  /* enum nsset_keep */
 static const char *const tmp_words[] = { "shared", "private" };    /* tmp_private */
 static const char *const net_words[] = { "none", "veth" };         /* enum nsset_net */
+static const char *const uptime_words[] = { "host", "set" };       /* uptime_set */
 #define WORDS(w) .words = (w), .nwords = sizeof(w) / sizeof((w)[0])
 
 #define AT(field) .off = offsetof(struct nsset_meta, field), \
@@ -166,6 +174,9 @@ const struct nsset_rec_field nsset_rec_fields[] = {
 	  .check = check_tmp_size, .json = "tmp_size", .json_as = NSSET_REC_JSON_OPT },
 	{ TEXT("shm", shm), .flags = NSSET_REC_SHAPE, RULE(shm, shm), .check = check_shm,
 	  .json = "shm", .json_as = NSSET_REC_JSON_OPT, .show = "shm", .show_fmt = show_shm },
+	{ WORD("uptime", uptime_set, uptime_words), .flags = NSSET_REC_LENIENT | NSSET_REC_SHAPE,
+	  RULE(uptime_set, uptime_set), .json = "uptime", .json_as = NSSET_REC_JSON_STR,
+	  .show = "uptime", .show_fmt = show_uptime },
 	{ TEXT("hostname", hostname), .flags = NSSET_REC_SHAPE, .check = check_hostname,
 	  .json = "hostname", .json_as = NSSET_REC_JSON_OPT,
 	  .show = "hostname", .show_fmt = show_hostname },

@@ -41,6 +41,7 @@ struct nsset_meta {
 	bool tmp_private;
 	char tmp_size[NSSET_TMPSIZE_MAX];
 	char shm[NSSET_TMPSIZE_MAX];        /* as the rule says it: size, "host" or "" */
+	bool uptime_set;                    /* uptime=set: clock offsets (holder.c) */
 	char hostname[NSSET_HOSTNAME_MAX + 1];
 	long long created;                  /* unix time */
 	pid_t holder_pid;

@@ -14,7 +14,9 @@ bob    user   mnt,ipc           keep=processes
 carol  user   mnt,ipc,pid       keep=sessions
 dave   user   mnt,ipc           shm=8m
 erin   user   mnt
-frank  user   mnt,ipc           shm=host'
+frank  user   mnt,ipc           shm=host
+grp01  user   mnt,time          uptime=set
+grp02  user   mnt,time'
 write_policy "$POLICY"
 write_service nsset-test "debug"
 
@@ -132,5 +134,33 @@ assert_eq "$HOSTSHM" "$(printf '%s\n' "$STDOUT" | sed -n 2p | cut -d' ' -f1)" "e
 run login frank sh -c "$SHM"
 assert_eq "$HOSTSHM" "$(printf '%s\n' "$STDOUT" | sed -n 2p | cut -d' ' -f1)" "shm=host keeps the host's /dev/shm"
 assert_contains "$("$NSSET_BUILD/nssetctl" show user/2004 2>&1)" "private, size=8m" "nssetctl show"
+
+case_begin "uptime=set: boottime and monotonic start at the set's creation"
+if have_ns time; then
+	UPTIME='cut -d. -f1 /proc/uptime; cat /proc/self/timens_offsets'
+	run login grp01 sh -c "$UPTIME"
+	assert_eq 0 "$RC" "login with uptime=set"
+	UP=$(printf '%s\n' "$STDOUT" | sed -n 1p)
+	HOSTUP=$(cut -d. -f1 /proc/uptime)
+	[ "$UP" -lt "$(slow 20)" ] || fail "uptime in a new set is $UP s"
+	assert_match "$STDOUT" "monotonic +-[0-9]+ +0" "monotonic offset"
+	assert_match "$STDOUT" "boottime +-[0-9]+ +0" "boottime offset"
+	[ "$HOSTUP" -gt $((UP + 30)) ] || echo "  (the host is up only $HOSTUP s: the host's uptime and the set's are close)" >&2
+	# The clocks run on in the set: a later login reads more.
+	sleep 1.2
+	run login grp01 sh -c "$UPTIME"
+	UP2=$(printf '%s\n' "$STDOUT" | sed -n 1p)
+	[ "$UP2" -gt "$UP" ] || fail "uptime of the set went from $UP to $UP2 s"
+	[ "$UP2" -lt "$HOSTUP" ] || [ "$HOSTUP" -lt 30 ] || fail "uptime of the set ($UP2 s) is the host's ($HOSTUP s)"
+	assert_contains "$("$NSSET_BUILD/nssetctl" show user/2101 2>&1)" "from the set's creation" "nssetctl show"
+	# Without uptime= the time namespace reads the host's clocks.
+	run login grp02 sh -c "$UPTIME"
+	UP3=$(printf '%s\n' "$STDOUT" | sed -n 1p)
+	HOSTUP=$(cut -d. -f1 /proc/uptime)
+	[ $((HOSTUP - UP3)) -le 2 ] && [ $((UP3 - HOSTUP)) -le 2 ] ||
+		fail "a time set without uptime= reads $UP3 s, the host $HOSTUP s"
+else
+	case_skip "this kernel has no time namespaces (no /proc/self/ns/time)"
+fi
 
 summary

@@ -762,6 +762,24 @@ static void test_shm(void **state)
 	RUN_BAD(bad);
 }
 
+static void test_uptime(void **state)
+{
+	(void)state;
+	struct nsset_rule r = one_rule("alice user mnt,time\n");
+	assert_false(r.uptime_set);
+	r = one_rule("alice user mnt,time uptime=set\n");
+	assert_true(r.uptime_set);
+	r = one_rule("alice user all uptime=host\n");
+	assert_false(r.uptime_set);
+
+	static const struct bad_case bad[] = {
+		{ "alice user mnt uptime=set\n", ORIGIN ":1: uptime= needs time: 'uptime=set'" },
+		{ "alice user time uptime=0\n", ORIGIN ":1: invalid uptime value: 'uptime=0'" },
+		{ "alice user time uptime=\n", ORIGIN ":1: invalid uptime value: 'uptime='" },
+	};
+	RUN_BAD(bad);
+}
+
 static void test_shell(void **state)
 {
 	(void)state;
@@ -1441,6 +1459,7 @@ int main(void)
 		cmocka_unit_test(test_tmp_size_overflow),
 		cmocka_unit_test(test_keep),
 		cmocka_unit_test(test_shm),
+		cmocka_unit_test(test_uptime),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_cross_checks),
 		cmocka_unit_test(test_error_line_numbers),

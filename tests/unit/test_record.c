@@ -126,7 +126,7 @@ static void test_old_format(void **state)
 		lines++;
 	}
 	/* ... and the fields added since, nothing else. */
-	static const char *const added[] = { "shm=" };
+	static const char *const added[] = { "shm=", "uptime=" };
 	size_t new_lines = 0;
 	for (const char *p = text; *p; p = strchr(p, '\n') + 1) {
 		bool is_new = false;
@@ -354,6 +354,7 @@ static void test_walkers(void **state)
 	assert_non_null(strstr(all, "scope|user\nowner|alice (uid 1000)\ncreated|"));
 	assert_non_null(strstr(all, " by alice\nkeep|always\ntmp|private, size=64M\n"
 				    "shm|private, size=" NSSET_SHM_DEFAULT " (the default)\n"
+				    "uptime|the host's\n"
 				    "hostname|lab-alice (as made)\n"
 				    "network|veth nsu1000 on nsset0, 10.77.3.232/16, fd00:77::3e8/64\n"
 				    "hook|" NSSET_HOOK_DIR "/net-up (timeout 30 s)\n"));
