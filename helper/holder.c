@@ -27,6 +27,7 @@
 
 #include "cleanroom.h"
 #include "hook.h"
+#include "netnsname.h"
 #include "net.h"
 #include "nsfs.h"
 #include "nstypes.h"
@@ -469,6 +470,17 @@ static int build_set(struct holder *h, struct nsset_err *e)
 	if (renameat2(h->st.fd, h->build, sfd, h->id.id, RENAME_NOREPLACE) < 0)
 		return nsset_fail(e, errno, "%s/%s: putting the set in place", h->st.path, final);
 	h->build[0] = '\0';
+
+	/* A convenience for the administrator, not part of the isolation: a
+	 * name that cannot be made is logged and the set goes on. It is
+	 * made before the hook, which may use it. */
+	if (h->m.netns_name && (h->m.ns_flags & CLONE_NEWNET)) {
+		char nsfile[64];
+		struct nsset_err ne = { 0 };
+		snprintf(nsfile, sizeof(nsfile), "/proc/self/fd/%d/net", h->setfd);
+		if (nsset_netns_name_add(h->id.scope, h->id.id, nsfile, &ne) < 0)
+			nsset_log(h->log, LOG_WARNING, "set %s: no ip netns name: %s", h->setname, ne.msg);
+	}
 
 	/* Run with the set in place, so the hook sees the paths it will
 	 * always have; nobody can join yet (the creator holds the set lock

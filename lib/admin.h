@@ -200,7 +200,7 @@ struct nsset_admin_lint {
 	struct nsset_admin_finding *findings;
 	size_t count;
 	size_t errors, warnings;
-	size_t rules;               /* rules in the valid part */
+	size_t rules;               /* rule lines as written, errors included */
 	char *text;                 /* the file as read (NUL-terminated) */
 	size_t len;
 };

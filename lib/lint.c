@@ -70,6 +70,31 @@ static void drop_line(char *buf, size_t *len, unsigned line)
 	*len -= end - start;
 }
 
+/* The rule lines of a policy as written, valid or not: lines whose first
+ * word is neither a comment nor a KEY=VALUE setting (as parse_line tells
+ * them apart). `check` reports this count, so that a file with errors is
+ * not described by its valid part alone. */
+static size_t count_rule_lines(const char *text, size_t len)
+{
+	size_t rules = 0;
+	for (size_t pos = 0; pos < len;) {
+		const char *p = text + pos, *nl = memchr(p, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - p) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		size_t i = 0;
+		while (i < n && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		if (i == n || p[i] == '#' || p[i] == '\r')
+			continue;
+		size_t w = i;
+		while (w < n && p[w] != ' ' && p[w] != '\t' && p[w] != '=')
+			w++;
+		if (w == n || p[w] != '=')
+			rules++;
+	}
+	return rules;
+}
+
 static const char *match_text(const struct nsset_rule *r, char *buf, size_t size)
 {
 	if (r->match == NSSET_MATCH_ALL)
@@ -189,7 +214,6 @@ int nsset_admin_lint_text(const char *text, size_t len, const char *origin,
 		struct nsset_policy p;
 		struct nsset_err pe = { 0 };
 		if (nsset_policy_parse(buf, blen, origin, &p, &pe) == 0) {
-			out->rules = p.count;
 			rc = lint_rules(&p, origin, out, e);
 			nsset_policy_free(&p);
 			break;
@@ -210,6 +234,7 @@ int nsset_admin_lint_text(const char *text, size_t len, const char *origin,
 		nsset_admin_lint_free(out);
 		return -1;
 	}
+	out->rules = count_rule_lines(text, len);
 	/* Stable: insertion sort keeps equal lines in the order found. */
 	for (size_t i = 1; i < out->count; i++)
 		for (size_t j = i; j > 0 && cmp_findings(&out->findings[j - 1], &out->findings[j]) > 0; j--) {

@@ -62,6 +62,7 @@ struct nsset_netconf {
 	struct nsset_pool4 v4;
 	struct nsset_pool6 v6;
 	unsigned hook_timeout;          /* seconds */
+	bool netns_name;                /* net.netns=yes: ip netns names (netnsname.h) */
 };
 
 /* "10.77.0.0/16": prefix 8..29, host bits zero. 0 or -1. */

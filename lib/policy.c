@@ -458,7 +458,7 @@ struct settings {
 	unsigned seen;                  /* bit per entry of setting_keys[] */
 };
 
-static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout", "session.max" };
+static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout", "session.max", "net.netns" };
 
 /* One KEY=VALUE setting line (its first word; nothing may follow). */
 static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
@@ -498,6 +498,11 @@ static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
 		if (parse_ulong(value, NSSET_HOOK_TIMEOUT_MAX, &n) < 0 || n == 0)
 			return parse_fail(ctx, "invalid hook.timeout (1..10 seconds)", word);
 		set->conf.hook_timeout = (unsigned)n;
+		break;
+	case 5:
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return parse_fail(ctx, "invalid net.netns (yes or no)", word);
+		set->conf.netns_name = strcmp(value, "yes") == 0;
 		break;
 	default:
 		if (strcmp(value, "unlimited") == 0)

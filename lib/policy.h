@@ -13,7 +13,7 @@
  *
  * A line whose first word holds '=' is a setting (user names never do):
  *   net.bridge=nsset0  net.ipv4=10.77.0.0/16  net.ipv6=fd77::/64  hook.timeout=5
- *   session.max=64
+ *   session.max=64  net.netns=yes
  * Settings apply to the whole file wherever they appear; each at most once.
  */
 #ifndef NSSET_POLICY_H

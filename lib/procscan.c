@@ -65,13 +65,13 @@ static int table_add(int procfd, pid_t pid, const char *name, void *ctx)
 		snprintf(rel, sizeof(rel), "ns/%s", nsset_nstypes[i].name);
 		p.ino[i] = nsset_proc_ino_at(procfd, name, rel);
 		any |= p.ino[i] != 0;
+		if (nsset_nstypes[i].children) {
+			snprintf(rel, sizeof(rel), "ns/%s", nsset_nstypes[i].children);
+			p.child[i] = nsset_proc_ino_at(procfd, name, rel);
+		}
 	}
 	if (!any)
 		return 0;       /* gone meanwhile, or a kernel thread's view */
-	if (w->flags & CLONE_NEWPID)
-		p.ino[NSSET_PX_PID_CHILD] = nsset_proc_ino_at(procfd, name, "ns/pid_for_children");
-	if (w->flags & CLONE_NEWTIME)
-		p.ino[NSSET_PX_TIME_CHILD] = nsset_proc_ino_at(procfd, name, "ns/time_for_children");
 	struct nsset_proc_table *t = w->t;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 256;
@@ -104,11 +104,7 @@ bool nsset_proc_in_set(const struct nsset_proc_ns *p, const unsigned long long *
 		if (!ino[i])
 			continue;
 		any = true;
-		if (p->ino[i] == ino[i])
-			continue;
-		if (nsset_nstypes[i].flag == CLONE_NEWPID && p->ino[NSSET_PX_PID_CHILD] == ino[i])
-			continue;
-		if (nsset_nstypes[i].flag == CLONE_NEWTIME && p->ino[NSSET_PX_TIME_CHILD] == ino[i])
+		if (p->ino[i] == ino[i] || p->child[i] == ino[i])
 			continue;
 		return false;
 	}

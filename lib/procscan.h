@@ -26,13 +26,14 @@ int nsset_proc_each(nsset_proc_fn fn, void *ctx, struct nsset_err *e);
  * 0 if the process or the file is gone. */
 unsigned long long nsset_proc_ino_at(int procfd, const char *name, const char *rel);
 
-/* Extra slots after the nsset_nstypes[] ones: what a process's children
- * get, which is where a PAM caller sits after setns(CLONE_NEWPID). */
-enum { NSSET_PX_PID_CHILD = NSSET_NS_MAX, NSSET_PX_TIME_CHILD, NSSET_PX_N };
-
+/* A process's namespaces, and for the types with a *_for_children entry
+ * (nsset_nstypes[].children: pid, time) what its children get, which is
+ * where a PAM caller sits after setns(CLONE_NEWPID). Both indexed like
+ * nsset_nstypes[]; 0 = not looked at, gone, or no such entry. */
 struct nsset_proc_ns {
 	pid_t pid;
-	unsigned long long ino[NSSET_PX_N];     /* indexed like nsset_nstypes[] */
+	unsigned long long ino[NSSET_NS_MAX];
+	unsigned long long child[NSSET_NS_MAX];
 };
 
 struct nsset_proc_table {

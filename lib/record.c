@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "netnsname.h"
 #include "nstypes.h"
 
 /* ---- how fields show, where the plain text will not do ------------------ */
@@ -79,6 +80,12 @@ static bool show_net(const struct nsset_meta *m, char *buf, size_t size)
 	return m->net == NSSET_NET_VETH;
 }
 
+static bool show_netns(const struct nsset_meta *m, char *buf, size_t size)
+{
+	nsset_netns_name_of(m->scope, m->id, buf, size);
+	return m->netns_name && (m->ns_flags & CLONE_NEWNET);
+}
+
 static bool show_hook(const struct nsset_meta *m, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/%s (timeout %u s)", NSSET_HOOK_DIR, m->hook, m->hook_timeout);
@@ -138,6 +145,7 @@ static const char *const keep_words[] = { "sessions", "always", "processes" };  
 static const char *const tmp_words[] = { "shared", "private" };    /* tmp_private */
 static const char *const net_words[] = { "none", "veth" };         /* enum nsset_net */
 static const char *const uptime_words[] = { "host", "set" };       /* uptime_set */
+static const char *const yes_no_words[] = { "no", "yes" };         /* bool */
 #define WORDS(w) .words = (w), .nwords = sizeof(w) / sizeof((w)[0])
 
 #define AT(field) .off = offsetof(struct nsset_meta, field), \
@@ -187,6 +195,9 @@ const struct nsset_rec_field nsset_rec_fields[] = {
 	{ TEXT("bridge", bridge), .flags = NSSET_REC_SHAPE, .check = check_bridge,
 	  .json = "bridge", .json_as = NSSET_REC_JSON_OPT,
 	  .env = "NSSET_BRIDGE", .env_when = NSSET_REC_ENV_VETH },
+	{ WORD("netns", netns_name, yes_no_words), .flags = NSSET_REC_LENIENT,
+	  RULE(netns_name, netconf.netns_name), .json = "netns", .json_as = NSSET_REC_JSON_STR,
+	  .show = "ip netns", .show_fmt = show_netns },
 	{ TEXT("addr4", addr4), .json = "ipv4", .json_as = NSSET_REC_JSON_OPT,
 	  .env = "NSSET_IPV4", .env_when = NSSET_REC_ENV_VETH },
 	{ TEXT("addr6", addr6), .json = "ipv6", .json_as = NSSET_REC_JSON_OPT,

@@ -39,6 +39,7 @@ struct nsset_meta {
 	char created_by[NSSET_USER_MAX + 1];/* user whose login created it */
 	enum nsset_keep keep;
 	bool tmp_private;
+	bool netns_name;                    /* net.netns=yes when it was made */
 	char tmp_size[NSSET_TMPSIZE_MAX];
 	char shm[NSSET_TMPSIZE_MAX];        /* as the rule says it: size, "host" or "" */
 	bool uptime_set;                    /* uptime=set: clock offsets (holder.c) */

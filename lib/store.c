@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netnsname.h"
 #include "nstypes.h"
 #include "util.h"
 
@@ -96,12 +97,22 @@ int nsset_store_open(const char *path, bool create, struct nsset_store *st, stru
 	if (mount_id_of(fd, "..", &parent_id) < 0)
 		return nsset_fail(e, errno, "%s/..: statx", path);
 	if (self_id == parent_id) {
-		/* Reopened below: the fd names the directory under the mount. */
-		close_fd(&fd);
 		if (!create)
 			return nsset_fail(e, 0, "%s: store is not mounted (no set was ever made)", path);
-		if (make_store_mount(path, e) < 0)
+		/* The first logins since boot may come at once: each would
+		 * stack its own mount, and sets made on a lower one are
+		 * hidden from everyone else. They take turns on the directory
+		 * under the mount, and the later ones find it mounted. The
+		 * lock goes with the fd (reopened below: it names the
+		 * directory under the mount). */
+		if (flock(fd, LOCK_EX) < 0)
+			return nsset_fail(e, errno, "%s: locking the store to mount it", path);
+		unsigned long long now_id;
+		if (mount_id_of(AT_FDCWD, path, &now_id) < 0)
+			return nsset_fail(e, errno, "%s: statx", path);
+		if (now_id == parent_id && make_store_mount(path, e) < 0)
 			return -1;
+		close_fd(&fd);
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return nsset_fail(e, errno, "%s: opening the store", path);
@@ -358,6 +369,11 @@ int nsset_store_remove_dir(const struct nsset_store *st, const char *name, struc
 	if (dfd < 0)
 		return nsset_fail(e, errno, "%s/%s: open", st->path, name);
 	int rc = 0;
+	/* An ip netns name (net.netns=yes) would keep the namespace alive
+	 * after its file here is gone. */
+	struct stat net;
+	if (fstatat(dfd, "net", &net, 0) == 0)
+		nsset_netns_name_drop(net.st_dev, net.st_ino);
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
 		char path[PATH_MAX + 128], at[64];
 		snprintf(path, sizeof(path), "%s/%s/%s", st->path, name, nsset_nstypes[i].name);

@@ -660,6 +660,61 @@ assert_eq "host end: master nsset0" "$(grep '^host end:' "$HOUT/user_2001.destro
 assert_eq "pid ns: whole" "$(grep '^pid ns:' "$HOUT/user_2001.destroy.info")" \
 	"nssetctl destroy runs the hook before the holder and init are killed"
 
+case_begin "net.netns=yes: ip netns names the set's network while it lives, every teardown removes it"
+[ -z "$(ip netns list | grep '^nsset-')" ] || fail "ip netns names without net.netns=yes: $(ip netns list)"
+write_policy "$POOLS
+net.netns=yes
+alice  user   mnt,uts,ipc,net,pid   net=veth keep=sessions
+bob    user   mnt,pid               keep=sessions
+carol  user   mnt,net,pid           net=none keep=always
+*      none"
+NSN=/run/netns/nsset-user-2001
+CSN=/run/netns/nsset-user-2003
+netns_ino() { stat -L -c %i "$1" 2>/dev/null; }
+login_bg alice n1 ':'; N1=$LOGIN_PID
+login_bg bob n2 ':'; N2=$LOGIN_PID
+wait_file n1 && wait_file n2
+assert_contains "$(ip netns list)" "nsset-user-2001" "ip netns list"
+assert_eq "$(netns_ino "$(set_dir user 2001)/net")" "$(netns_ino "$NSN")" "the name holds the set's net namespace"
+assert_eq "10.77.7.211/16" "$(ip netns exec nsset-user-2001 ip -o -4 addr show dev eth0 | awk '{ print $4 }')" \
+	"ip netns exec runs in the set's network"
+[ ! -e /run/netns/nsset-user-2002 ] || fail "a name for bob's set, which has no net namespace"
+run "$CTL" show user/2001
+assert_match "$STDOUT" "ip netns +nsset-user-2001" "nssetctl show names it"
+end_session "$N1"
+settle_gone "$(set_dir user 2001)" || fail "alice's set not destroyed after her last session"
+[ ! -e "$NSN" ] || fail "the name outlived the set (the holder's teardown)"
+end_session "$N2"
+
+run login carol true
+assert_eq 0 "$RC" "carol's login"
+[ -e "$CSN" ] || fail "no name for carol's set"
+run "$CTL" destroy user/2003
+assert_eq 0 "$RC" "nssetctl destroy: $STDERR"
+[ ! -e "$CSN" ] || fail "the name outlived nssetctl destroy"
+run login carol true
+assert_eq 0 "$RC" "carol's login"
+HOLDER=$(sed -n 's/^holder_pid=//p' "$(set_dir user 2003)/meta")
+OLD=$(netns_ino "$CSN")
+kill -KILL "$HOLDER"
+wait_ended "$HOLDER"
+run login carol true
+assert_eq 0 "$RC" "carol's login after her holder was killed"
+assert_eq "$(netns_ino "$(set_dir user 2003)/net")" "$(netns_ino "$CSN")" "the remade set has the name"
+assert_ne "$OLD" "$(netns_ino "$CSN")" "... not the stale set's namespace"
+run "$CTL" destroy user/2003
+[ ! -e "$CSN" ] || fail "the name outlived nssetctl destroy"
+: >"$CSN"
+run login carol true
+assert_eq 0 "$RC" "carol's login with a leftover file at the name"
+assert_eq "$(netns_ino "$(set_dir user 2003)/net")" "$(netns_ino "$CSN")" "the leftover is replaced"
+run "$CTL" destroy user/2003
+[ -z "$(ip netns list | grep '^nsset-')" ] || fail "names left: $(ip netns list)"
+write_policy "$POOLS
+net.ipv6=fd77::/64
+alice  user   mnt,uts,ipc,net,pid   net=veth hook=envdump keep=always
+*      none"
+
 case_begin "nssetctl gc removes address claims whose holder is gone, keeps live ones"
 run login alice true
 assert_eq 0 "$RC" "alice's login (a set that stays, with its claims)"
@@ -824,6 +879,7 @@ check_bad() { # LINE:WHAT WORD LINES...: the file fails with "BAD:LINE: WHAT" na
 	[ -z "$_word" ] || assert_contains "$_line" "$_word" "the word named for: $*"
 }
 check_bad "2: net=veth needs net.ipv4= or net.ipv6=" "" 'root none' 'alice user mnt,net net=veth'
+check_bad "1: invalid net.netns (yes or no)" "net.netns=1" 'net.netns=1' 'alice user mnt,net'
 check_bad "2: net= needs net" "" 'net.ipv4=10.77.0.0/16' 'alice user mnt net=veth'
 check_bad "2: net= needs net" "" 'net.ipv4=10.77.0.0/16' 'alice user mnt net=none'
 check_bad "1: " "10.77.0.1/16" 'net.ipv4=10.77.0.1/16' 'alice user mnt,net net=veth'

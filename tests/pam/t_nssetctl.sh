@@ -135,6 +135,12 @@ SA=$(session_pid "$A1"); SC=$(session_pid "$C1"); SE=$(session_pid "$E1"); SB=$(
 ESET=$(sed -n 's|^set=||p' "$OUT/e1")
 DA=$(set_dir user 2001)
 
+case_begin "the first four logins at once mount the store once"
+# Each first login since boot that finds the store unmounted mounts it;
+# without taking turns, two would stack mounts and hide each other's sets.
+n=$(awk -v p="$NSSET_STORE" '$5 == p' /proc/self/mountinfo | wc -l)
+assert_eq 1 "$n" "mounts on $NSSET_STORE"
+
 case_begin "list: every set with state, owner, sessions, processes, holder and inodes"
 run "$CTL" list
 assert_eq 0 "$RC" "exit status"
@@ -190,7 +196,7 @@ print(d["store"], ",".join(keys))
 		"$(printf '%s\n' "$STDOUT" | sed -n 1p)" "alice's set"
 	assert_eq "students 3001" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "the group set"
 	assert_eq "sessions None" "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "the session set"
-	assert_eq "$NSSET_STORE name,state,reason,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,ipv4,ipv6,hook,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
+	assert_eq "$NSSET_STORE name,state,reason,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
 		"$(printf '%s\n' "$STDOUT" | sed -n 4p)" "keys"
 fi
 
@@ -268,7 +274,7 @@ assert_eq 1 "$RC" "exit status"
 assert_contains "$STDOUT" "$BAD:2: unknown namespace: 'foo'"
 assert_contains "$STDOUT" "$BAD:4: unknown scope: 'everyone'"
 assert_contains "$STDOUT" "$BAD:6: pid needs mnt (the set mounts its own /proc): 'pid'"
-assert_contains "$STDOUT" "$BAD: 2 rule(s), 3 error(s), 0 warning(s)"
+assert_contains "$STDOUT" "$BAD: 5 rule(s), 3 error(s), 0 warning(s)"
 assert_contains "$STDOUT" "login refused: $BAD has errors"
 run sh -c "cd '$NSSET_TEST_DIR' && '$CTL' check --config=bad.conf"
 assert_eq 1 "$RC" "relative --config="

@@ -142,7 +142,7 @@ static void test_lint_every_error(void **state)
 	     "* user mnt tmp=shared\n",         /* 6: invalid tmp value */
 	     &l);
 	assert_int_equal(l.errors, 4);
-	assert_int_equal(l.rules, 2);
+	assert_int_equal(l.rules, 6);   /* as written: the 4 in error count too */
 	assert_string_equal(findings(&l),
 		"E 2 t.conf:2: unknown namespace: 'foo'\n"
 		"E 4 t.conf:4: unknown scope: 'everyone'\n"
@@ -166,9 +166,22 @@ static void test_lint_errors_keep_line_numbers(void **state)
 	assert_string_equal(findings(&l),
 		"E 1 t.conf:1: line too long\n"
 		"E 3 t.conf:3: unknown namespace: 'bad'\n");
-	assert_int_equal(l.rules, 1);
+	assert_int_equal(l.rules, 3);
 	nsset_admin_lint_free(&l);
 	free(text);
+}
+
+static void test_lint_counts_rule_lines(void **state)
+{
+	(void)state;
+	/* Settings, comments, blank lines and CRLF blanks are not rules; a
+	 * setting in error is not one either, a rule in error is. */
+	struct nsset_admin_lint l;
+	lint("net.ipv4=10.9.0.0/24\n  # a comment\n\n\r\n\talice user mnt\n"
+	     "hook.timeout=x\nbob user mnt,foo # why\nsession.max=4 # trailing\n", &l);
+	assert_int_equal(l.errors, 2);
+	assert_int_equal(l.rules, 2);
+	nsset_admin_lint_free(&l);
 }
 
 static void test_lint_too_many_errors(void **state)
@@ -491,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_lint_clean),
 		cmocka_unit_test(test_lint_every_error),
 		cmocka_unit_test(test_lint_errors_keep_line_numbers),
+		cmocka_unit_test(test_lint_counts_rule_lines),
 		cmocka_unit_test(test_lint_too_many_errors),
 		cmocka_unit_test(test_lint_warnings),
 		cmocka_unit_test(test_lint_kernel),

@@ -111,6 +111,7 @@ static void test_old_format(void **state)
 	assert_int_equal(got.gid, 3001);
 	assert_int_equal(got.net, NSSET_NET_NONE);
 	assert_string_equal(got.hook, "");
+	assert_false(got.netns_name);
 
 	/* What the new version writes holds the same lines (in table order). */
 	char text[4096];
@@ -125,16 +126,17 @@ static void test_old_format(void **state)
 			fail_msg("old line missing from the new format: %s", line);
 		lines++;
 	}
-	/* ... and the fields added since, nothing else. */
-	static const char *const added[] = { "shm=", "uptime=" };
-	size_t new_lines = 0;
+	/* ... and only the keys added since, which an old set lacks (and reads
+	 * as their zero value: no name, net.netns=no). */
+	static const char *const added_since[] = { "shm=", "uptime=", "netns=" };
+	size_t new_lines = 0, added = 0;
 	for (const char *p = text; *p; p = strchr(p, '\n') + 1) {
-		bool is_new = false;
-		for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++)
-			is_new |= strncmp(p, added[i], strlen(added[i])) == 0;
-		new_lines += !is_new;
+		new_lines++;
+		for (size_t k = 0; k < sizeof(added_since) / sizeof(added_since[0]); k++)
+			added += strncmp(p, added_since[k], strlen(added_since[k])) == 0;
 	}
-	assert_int_equal(lines, new_lines);
+	assert_int_equal(added, sizeof(added_since) / sizeof(added_since[0]));
+	assert_int_equal(lines + added, new_lines);
 }
 
 /* Changes field f of m to another valid value. */
