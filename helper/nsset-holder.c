@@ -1,6 +1,8 @@
 /* nsset-holder: the per-set root process started by pam_nsset.so and
- * nsset-enter (never by users). argv: STORE_PATH; stdin: the set description
- * (meta format); fd 3: the status pipe back to the starter. See lib/holder.c. */
+ * nsset-enter (never by users). argv: STORE_PATH [SETNAME]; stdin: the set
+ * description (meta format); fd 3: the status pipe back to the starter. See
+ * lib/holder.h. SETNAME is only room for the process title (proctitle.h):
+ * the name comes from the description. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +33,7 @@ int main(int argc, char **argv)
 	/* Started with a fixed environment by a root process; refuse to be
 	 * anything else's tool. */
 	struct stat st;
-	if (argc != 2 || geteuid() != 0 || getuid() != 0 || fstat(3, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+	if (argc < 2 || argc > 3 || geteuid() != 0 || getuid() != 0 || fstat(3, &st) < 0 || !S_ISFIFO(st.st_mode)) {
 		fprintf(stderr, "nsset-holder: internal program of nsset, started by pam_nsset.so "
 				"and nsset-enter only\n");
 		return 2;

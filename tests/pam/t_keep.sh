@@ -16,7 +16,8 @@ dave   user   mnt,ipc           shm=8m
 erin   user   mnt
 frank  user   mnt,ipc           shm=host
 grp01  user   mnt,time          uptime=set
-grp02  user   mnt,time'
+grp02  user   mnt,time
+grp03  session mnt,pid'
 write_policy "$POLICY"
 write_service nsset-test "debug"
 
@@ -41,6 +42,10 @@ in_set() { # SETDIR TYPE
 	done
 }
 cmdline() { tr -d '\0' <"/proc/$1/cmdline"; }
+# The command line as it is, NULs shown as '|': one string, then NULs (one
+# when the holder could move it, PR_SET_MM; more when it wrote over its
+# argv, as without CAP_SYS_RESOURCE).
+rawcmd() { tr '\0' '|' <"/proc/$1/cmdline"; }
 
 # ---------------------------------------------------------------------------
 case_begin "keep=processes: a detached job keeps a pid set after the last session"
@@ -101,11 +106,12 @@ login_bg alice t1 'tr "\0" "|" </proc/1/cmdline; echo; cat /proc/1/comm'; T1=$LO
 wait_file t1 || return
 HOLDER=$(sed -n 's/^holder_pid=//p' "$D/meta")
 INIT=$(sed -n 's/^init_pid=//p' "$D/meta")
-assert_eq "nsset-holder user/2001" "$(cmdline "$HOLDER")" "holder's cmdline"
+assert_match "$(rawcmd "$HOLDER")" "^nsset-holder user/2001\|+$" "holder's cmdline"
 assert_eq "nsset-holder" "$(cat "/proc/$HOLDER/comm")" "holder's comm"
-assert_eq "nsset-init user/2001" "$(cmdline "$INIT")" "init's cmdline"
+assert_match "$(rawcmd "$INIT")" "^nsset-init user/2001\|+$" "init's cmdline"
+assert_eq "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "$(tr '\0' '\n' <"/proc/$HOLDER/environ")" "holder's environment, untouched"
 assert_eq "nsset-init" "$(cat "/proc/$INIT/comm")" "init's comm"
-assert_match "$(sed -n 1p "$OUT/t1")" "^nsset-init user/2001\|*$" "PID 1 inside the set"
+assert_match "$(sed -n 1p "$OUT/t1")" "^nsset-init user/2001\|+$" "PID 1 inside the set"
 assert_eq "nsset-init" "$(sed -n 2p "$OUT/t1")" "PID 1's comm inside the set"
 assert_match "$(ps -o args= -p "$HOLDER")" "^nsset-holder user/2001 *$" "ps of the holder"
 end_session "$T1"
@@ -113,8 +119,16 @@ end_session "$T1"
 login_bg dave t2 ':'; T2=$LOGIN_PID
 wait_file t2 || return
 HOLDER=$(sed -n 's/^holder_pid=//p' "$(set_dir user 2004)/meta")
-assert_eq "nsset-holder user/2004" "$(cmdline "$HOLDER")" "holder's cmdline"
+assert_match "$(rawcmd "$HOLDER")" "^nsset-holder user/2004\|+$" "holder's cmdline"
 end_session "$T2"
+# The longest names, a session set's: shown whole.
+login_bg grp03 t3 ':'; T3=$LOGIN_PID
+wait_file t3 || return
+SD=$(ls -d "$NSSET_STORE"/session/* | head -n 1)
+SN=session/$(basename "$SD")
+assert_match "$(rawcmd "$(sed -n 's/^holder_pid=//p' "$SD/meta")")" "^nsset-holder $SN\|+$" "session set's holder"
+assert_match "$(rawcmd "$(sed -n 's/^init_pid=//p' "$SD/meta")")" "^nsset-init $SN\|+$" "session set's init"
+end_session "$T3"
 
 case_begin "shm=: /dev/shm's size, the default, and the host's"
 SHM='df -k /dev/shm | tail -n 1 | awk "{print \$2}"; stat -c "%d %a" /dev/shm; grep " /dev/shm " /proc/self/mountinfo | tail -n 1'

@@ -29,7 +29,7 @@
 #                     (libmount): reads every set, kills holders
 #   holder.o          the holder daemon: root for the set's whole life
 #   proctitle.o       the holder's process title: rewrites the process's
-#                     own argv and environ (sshd's, inside the module)
+#                     own command line (sshd's, inside the module)
 #   hook.o            runs the administrator's hook programs
 #   net.o netlink.o   configures the host's network (and needs libmnl)
 #   sdunit.o          talks to systemd (and needs libsystemd)
