@@ -518,8 +518,10 @@ int main(int argc, char **argv)
 	if (close_range(3, ~0U, 0) < 0)
 		fail(EXIT_CANNOT_PLACE, "close_range: %m");
 
+	/* The set's own namespaces, not the rule's: an outdated set (the
+	 * policy was edited since it was made) is joined as it is. */
 	pid_t child = 0;
-	if (m.ns_flags & CLONE_NEWPID) {
+	if (p.ns_flags & CLONE_NEWPID) {
 		child = fork();
 		if (child < 0)
 			fail(EXIT_CANNOT_PLACE, "fork into set %s: %m", want);

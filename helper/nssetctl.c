@@ -9,6 +9,7 @@
  * 4 not run as root.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -45,6 +46,10 @@ static const char usage_text[] =
 	"  destroy SET... | --user USER | --group GROUP | --all-stale\n"
 	"                                end sets: kill their holder and pid namespace,\n"
 	"                                unmount and remove their files\n"
+	"  migrate SET... | --all [--dry-run] [--force]\n"
+	"                                end outdated sets (made under an earlier policy)\n"
+	"                                so that the next login makes them anew; --dry-run\n"
+	"                                lists what would end; live sessions need --force\n"
 	"  gc                            remove stale sets and crash leftovers\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 not found, 4 not root.\n"
@@ -227,6 +232,30 @@ static void json_record(const struct nsset_admin_set *s, bool procs)
 	}
 }
 
+/* An outdated set's shape fields that the policy now wants otherwise, as
+ * the meta file writes them: {"hostname": "a-new"}; null when it is not
+ * outdated or the policy gives its owner another set. */
+static void json_wants(const struct nsset_admin_set *s)
+{
+	if (s->state != NSSET_ADMIN_OUTDATED || !s->has_want) {
+		fputs("null", stdout);
+		return;
+	}
+	bool first = true;
+	putchar('{');
+	for (size_t r = 0; r < nsset_rec_count; r++) {
+		const struct nsset_rec_field *f = &nsset_rec_fields[r];
+		char val[NSSET_ERR_MAX];
+		if (!(f->flags & NSSET_REC_SHAPE) || nsset_rec_equal(f, &s->meta, &s->want) ||
+		    nsset_rec_text(f, &s->want, val, sizeof(val)) < 0)
+			continue;
+		printf("%s\"%s\": ", first ? "" : ", ", f->key);
+		json_str(val);
+		first = false;
+	}
+	putchar('}');
+}
+
 static void json_set(const struct nsset_admin_set *s)
 {
 	const struct nsset_meta *m = &s->meta;
@@ -236,6 +265,8 @@ static void json_set(const struct nsset_admin_set *s)
 	json_str(nsset_admin_state_name(s->state));
 	printf(",\n      \"reason\": ");
 	json_opt(s->why);
+	printf(",\n      \"policy_wants\": ");
+	json_wants(s);
 	json_record(s, false);
 	printf(",\n      \"namespaces\": {");
 	bool first = true;
@@ -290,6 +321,22 @@ static int load(struct nsset_store *st, bool *have_store, struct nsset_admin_lis
 	return 0;
 }
 
+/* The policy in force, to tell outdated sets (nsset_admin_judge) from
+ * current ones. Without it nothing is judged: the reason goes to *why. */
+static bool judge_sets(struct nsset_admin_list *l, char *why, size_t size)
+{
+	struct nsset_policy pol;
+	struct nsset_err e = { 0 };
+	why[0] = '\0';
+	if (nsset_policy_load(NSSET_CONF_PATH, &pol, &e) < 0) {
+		snprintf(why, size, "%s", e.msg);
+		return false;
+	}
+	nsset_admin_judge_list(&pol, l);
+	nsset_policy_free(&pol);
+	return true;
+}
+
 /* ---- list ------------------------------------------------------------------------- */
 
 static int cmd_list(bool json)
@@ -300,9 +347,16 @@ static int cmd_list(bool json)
 	int rc = load(&st, &have_store, &l);
 	if (rc)
 		return rc;
+	char perr[NSSET_ERR_MAX] = "";
+	if (l.count)
+		judge_sets(&l, perr, sizeof(perr));
 	if (json) {
 		printf("{\n  \"store\": ");
 		json_str(store_path);
+		printf(",\n  \"policy\": ");
+		json_str(NSSET_CONF_PATH);
+		printf(",\n  \"policy_error\": ");
+		json_opt(perr);
 		printf(",\n  \"sets\": [");
 		for (size_t i = 0; i < l.count; i++) {
 			fputs(i ? ",\n" : "\n", stdout);
@@ -374,9 +428,14 @@ static int cmd_list(bool json)
 		const char *hint = s->state == NSSET_ADMIN_STALE || s->state == NSSET_ADMIN_HALF_BUILT ||
 					   (s->state == NSSET_ADMIN_DYING && !s->in_use_by)
 				   ? "; 'nssetctl gc' removes it" : "";
+		if (s->state == NSSET_ADMIN_OUTDATED)
+			hint = "; logins join it as it is until it is empty; "
+			       "'nssetctl migrate' ends it now";
 		printf("%s: %s%s%s%s%s\n", s->name, nsset_admin_state_name(s->state),
 		       s->why[0] ? " (" : "", s->why, s->why[0] ? ")" : "", hint);
 	}
+	if (perr[0])
+		warnx("outdated sets not told apart: %s", perr);
 out:
 	nsset_admin_list_free(&l);
 	nsset_store_close(&st);
@@ -553,7 +612,9 @@ static int cmd_show(const char *arg)
 		rc = EXIT_NOTFOUND;
 		goto out;
 	}
-	const struct nsset_admin_set *s = &l.sets[idx];
+	struct nsset_admin_set *s = &l.sets[idx];
+	char perr[NSSET_ERR_MAX];
+	judge_sets(&l, perr, sizeof(perr));
 	struct nsset_admin_detail d;
 	if (nsset_admin_detail(&st, s, &d, &e) < 0) {
 		warnx("%s", e.msg);
@@ -561,6 +622,11 @@ static int cmd_show(const char *arg)
 		goto out;
 	}
 	show_meta(s);
+	if (s->state == NSSET_ADMIN_OUTDATED)
+		print_kv("", "logins join it as it is while it holds any process; the first "
+			 "login after that makes it anew ('nssetctl migrate %s' ends it now)", s->name);
+	if (perr[0])
+		print_kv("policy", "%s: cannot tell whether the set is outdated", perr);
 	show_sessions(&d, s);
 	show_procs(&d, s);
 	show_inside(&d);
@@ -642,15 +708,20 @@ static void describe_exists(const struct nsset_admin_explain *x, const struct ns
 		printf("  %-8s yes, but broken (%s): logins to it are refused until it is "
 		       "destroyed\n", "exists", s->why);
 		break;
-	case NSSET_EXISTS_OTHER_POLICY:
+	case NSSET_EXISTS_OTHER_POLICY: {
+		char diff[NSSET_ERR_MAX];
+		nsset_meta_shape_diff(&s->meta, &x->want, diff, sizeof(diff));
 		nsset_nsflags_format(s->meta.ns_flags, ns, sizeof(ns));
 		printf("  %-8s yes, but made under another rule (namespaces %s; tmp %s%s%s%s%s):\n"
-		       "  %-8s the next login remakes it if it has no session, else is refused "
-		       "(%d live session(s) now)\n",
+		       "  %-8s outdated: this rule wants %s\n"
+		       "  %-8s logins join it as it is while it holds any process (%d live "
+		       "session(s), %d process(es) now); the first login after that makes it anew\n",
 		       "exists", ns, s->meta.tmp_private ? "private" : "shared",
 		       s->meta.tmp_size[0] ? " size=" : "", s->meta.tmp_size,
-		       s->meta.hostname[0] ? "; hostname " : "", s->meta.hostname, "", s->sessions);
+		       s->meta.hostname[0] ? "; hostname " : "", s->meta.hostname, "", diff, "",
+		       s->sessions, s->processes);
 		break;
+	}
 	case NSSET_EXISTS_SESSION:
 		printf("  %-8s always new; %s has %d session set(s) now\n", "exists", u->name,
 		       x->session_sets);
@@ -746,6 +817,38 @@ out:
 	return rc;
 }
 
+/* The live sets that the policy `pol` (from `conf`) makes outdated: what
+ * deploying it would do to running sets (nothing is ended; logins join them
+ * as they are until they are empty). Judged by nsset_admin_judge, as list
+ * and migrate judge. */
+static void list_outdated(struct nsset_admin_list *l, const struct nsset_policy *pol,
+			  const char *conf)
+{
+	size_t live = 0, n = 0;
+	nsset_admin_judge_list(pol, l);
+	for (size_t i = 0; i < l->count; i++) {
+		const struct nsset_admin_set *s = &l->sets[i];
+		live += s->state == NSSET_ADMIN_OK || s->state == NSSET_ADMIN_OUTDATED;
+		n += s->state == NSSET_ADMIN_OUTDATED;
+	}
+	if (!live)
+		return;
+	if (!n) {
+		printf("live sets: %zu, none outdated under %s\n", live, conf);
+		return;
+	}
+	printf("live sets: %zu, %zu outdated under %s (logins join them as they are until they "
+	       "are empty; 'nssetctl migrate' ends them):\n", live, n, conf);
+	for (size_t i = 0; i < l->count; i++) {
+		const struct nsset_admin_set *s = &l->sets[i];
+		if (s->state != NSSET_ADMIN_OUTDATED)
+			continue;
+		printf("  %s (%s %s; %d session(s), %d process(es)): %s\n", s->name,
+		       s->meta.scope == NSSET_SCOPE_GROUP ? "group" : "user", s->meta.owner,
+		       s->sessions, s->processes, s->why);
+	}
+}
+
 static int cmd_check(const char *conf, char **users, int nusers)
 {
 	char abs[PATH_MAX];
@@ -777,8 +880,12 @@ static int cmd_check(const char *conf, char **users, int nusers)
 	struct nsset_store st = { .fd = -1 };
 	struct nsset_admin_list l = { 0 };
 	bool have_store = false;
-	if (nusers > 0 && load(&st, &have_store, &l) != 0)
-		rc = EXIT_FAIL;
+	if (load(&st, &have_store, &l) != 0) {
+		if (nusers > 0)
+			rc = EXIT_FAIL;
+	} else if (lint.errors == 0) {
+		list_outdated(&l, &pol, conf);
+	}
 	for (int i = 0; i < nusers; i++) {
 		putchar('\n');
 		int r = explain_user(users[i], &pol, &lint, conf, &l, have_store, lint.errors == 0);
@@ -964,6 +1071,123 @@ out:
 	return rc;
 }
 
+/* ---- migrate -------------------------------------------------------------------- */
+
+/* What ending the set ends and what it leaves running, one process a line
+ * ("  ends   1234  alice  sleep  process"), from a fresh look at it. The
+ * pids listed as ending are what the teardown kills: the holder, and for
+ * a pid set its init, which takes its pid namespace with it. */
+static int print_plan(const struct nsset_store *st, const struct nsset_admin_set *s)
+{
+	struct nsset_admin_detail d;
+	struct nsset_admin_fate *f = NULL;
+	size_t n = 0;
+	struct nsset_err e = { 0 };
+	if (nsset_admin_detail(st, s, &d, &e) < 0 || nsset_admin_fates(s, &d, &f, &n, &e) < 0) {
+		warnx("%s: %s", s->name, e.msg);
+		return EXIT_FAIL;
+	}
+	nsset_admin_detail_free(&d);
+	printf("  %-6s %-8s %-12s %-16s %s\n", "FATE", "PID", "USER", "COMM", "ROLE");
+	for (size_t i = 0; i < n; i++) {
+		char user[64];
+		nsset_admin_user_name(f[i].uid, user, sizeof(user));
+		printf("  %-6s %-8d %-12s %-16s %s\n", f[i].ends ? "ends" : "stays", (int)f[i].pid,
+		       user, f[i].comm, f[i].role);
+	}
+	if (!(s->meta.ns_flags & CLONE_NEWPID))
+		printf("  (no pid namespace: its processes keep running in its namespaces, "
+		       "outside any set)\n");
+	free(f);
+	return EXIT_OK;
+}
+
+/* Ends outdated sets so that the next login makes them under the policy
+ * in force: the plan of each (what ends), then, unless dry_run, the same
+ * teardown as destroy. A set with live sessions is refused without force,
+ * counted again under its lock. Named sets that are not outdated, and
+ * with --all every set that is not, are left alone. */
+static int cmd_migrate(char **sets, int nsets, bool all, bool dry_run, bool force)
+{
+	struct nsset_store st;
+	struct nsset_admin_list l;
+	bool have_store;
+	int rc = load(&st, &have_store, &l);
+	if (rc)
+		return rc;
+	char perr[NSSET_ERR_MAX];
+	if (!judge_sets(&l, perr, sizeof(perr))) {
+		warnx("cannot tell outdated sets: %s", perr);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	bool *pick = calloc(l.count + 1, sizeof(*pick));
+	if (!pick) {
+		warnx("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	for (int i = 0; i < nsets; i++) {
+		char name[64];
+		struct nsset_err e = { 0 };
+		if (nsset_admin_resolve_name(sets[i], name, sizeof(name), &e) < 0) {
+			warnx("%s", e.msg);
+			rc = worse(rc, e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL);
+			continue;
+		}
+		int k = nsset_admin_find(&l, name);
+		if (k < 0) {
+			warnx("%s: no such set in %s", name, store_path);
+			rc = worse(rc, EXIT_NOTFOUND);
+		} else if (l.sets[k].state != NSSET_ADMIN_OUTDATED) {
+			printf("skipped %s: %s, not outdated (%s)\n", name,
+			       nsset_admin_state_name(l.sets[k].state),
+			       l.sets[k].state == NSSET_ADMIN_OK ? "it matches the policy; "
+			       "'nssetctl destroy' ends it anyway" : "'nssetctl gc' or destroy is for it");
+		} else {
+			pick[k] = true;
+		}
+	}
+	size_t n = 0, done = 0;
+	for (size_t k = 0; k < l.count; k++) {
+		pick[k] |= all && l.sets[k].state == NSSET_ADMIN_OUTDATED;
+		n += pick[k];
+	}
+	if (all && !n)
+		printf("no outdated sets in %s\n", store_path);
+	for (size_t k = 0; k < l.count; k++) {
+		const struct nsset_admin_set *s = &l.sets[k];
+		if (!pick[k])
+			continue;
+		printf("%s %s (%s %s): %s\n", dry_run ? "would migrate" : "migrating", s->name,
+		       s->meta.scope == NSSET_SCOPE_GROUP ? "group" : "user", s->meta.owner, s->why);
+		int pr = print_plan(&st, s);
+		if (pr != EXIT_OK) {
+			rc = worse(rc, pr);
+			continue;
+		}
+		if (s->sessions > 0 && !force) {
+			printf("  refused: %d live session(s); end them first, or add --force to end "
+			       "them with the set\n", s->sessions);
+			rc = worse(rc, EXIT_FAIL);
+			continue;
+		}
+		if (dry_run)
+			continue;
+		int x = destroy_one(&st, s, s->name, force ? NSSET_ADMIN_ANY : NSSET_ADMIN_NO_SESSIONS,
+				    "migrated");
+		rc = worse(rc, x);
+		done += x == EXIT_OK;
+	}
+	if (done)
+		printf("the next login to a migrated set makes it under the policy in force\n");
+	free(pick);
+out:
+	nsset_admin_list_free(&l);
+	nsset_store_close(&st);
+	return rc;
+}
+
 static int cmd_gc(void)
 {
 	struct nsset_store st;
@@ -1021,6 +1245,7 @@ int main(int argc, char **argv)
 	char *pos[MAX_ARGS], *users[MAX_ARGS], *groups[MAX_ARGS];
 	int npos = 0, nusers = 0, ngroups = 0;
 	bool json = false, all_stale = false, opts_done = false, conf_given = false;
+	bool all = false, dry_run = false, force = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -1048,6 +1273,12 @@ int main(int argc, char **argv)
 				json = true;
 			} else if (strcmp(a, "--all-stale") == 0) {
 				all_stale = true;
+			} else if (strcmp(a, "--all") == 0) {
+				all = true;
+			} else if (strcmp(a, "--dry-run") == 0) {
+				dry_run = true;
+			} else if (strcmp(a, "--force") == 0) {
+				force = true;
 			} else if (missing) {
 				return usage_error("option %s needs a value", a);
 			} else {
@@ -1076,9 +1307,13 @@ int main(int argc, char **argv)
 	 * something to ignore: `destroy --json` must not destroy anything. */
 	bool is_list = strcmp(cmd, "list") == 0, is_show = strcmp(cmd, "show") == 0;
 	bool is_check = strcmp(cmd, "check") == 0, is_destroy = strcmp(cmd, "destroy") == 0;
-	bool is_gc = strcmp(cmd, "gc") == 0;
-	if (!is_list && !is_show && !is_check && !is_destroy && !is_gc)
+	bool is_gc = strcmp(cmd, "gc") == 0, is_migrate = strcmp(cmd, "migrate") == 0;
+	if (!is_list && !is_show && !is_check && !is_destroy && !is_gc && !is_migrate)
 		return usage_error("unknown command: %s", cmd);
+	if ((all || dry_run || force) && !is_migrate)
+		return usage_error("--all, --dry-run and --force go with migrate only");
+	if (is_migrate && !npos && !all)
+		return usage_error("migrate needs SET... or --all");
 	if (json && !is_list)
 		return usage_error("--json goes with list only");
 	if (conf_given && !is_check)
@@ -1115,6 +1350,8 @@ int main(int argc, char **argv)
 		rc = cmd_check(conf, pos, npos);
 	else if (is_destroy)
 		rc = cmd_destroy(pos, npos, users, nusers, groups, ngroups, all_stale);
+	else if (is_migrate)
+		rc = cmd_migrate(pos, npos, all, dry_run, force);
 	else
 		rc = cmd_gc();
 	if (fflush(stdout) != 0 || ferror(stdout)) {

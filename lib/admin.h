@@ -28,6 +28,9 @@
 
 enum nsset_admin_state {
 	NSSET_ADMIN_OK,             /* holder alive (and the pid set's init) */
+	NSSET_ADMIN_OUTDATED,       /* alive, but the policy now wants it otherwise
+				     * (nsset_admin_judge): logins join it as it
+				     * is while it holds any process */
 	NSSET_ADMIN_STALE,          /* holder gone, or the pid set's init died */
 	NSSET_ADMIN_BROKEN,         /* holder alive, but meta unreadable */
 	NSSET_ADMIN_BUILDING,       /* .build-*: a holder is building it now */
@@ -35,7 +38,7 @@ enum nsset_admin_state {
 	NSSET_ADMIN_DYING,          /* .dead-*: being torn down, or left over */
 };
 
-/* "ok", "stale", "broken", "building", "half-built", "dying" */
+/* "ok", "outdated", "stale", "broken", "building", "half-built", "dying" */
 const char *nsset_admin_state_name(enum nsset_admin_state s);
 
 struct nsset_admin_set {
@@ -56,6 +59,9 @@ struct nsset_admin_set {
 	int processes;              /* processes inside every ns of the set */
 	pid_t in_use_by;            /* .build-/.dead-: a process with it open */
 	long long changed;          /* the directory's mtime */
+	/* Filled by nsset_admin_judge: */
+	bool has_want;              /* the policy gives the owner this set... */
+	struct nsset_meta want;     /* ... made like this */
 };
 
 struct nsset_admin_list {
@@ -85,6 +91,21 @@ int nsset_admin_find(const struct nsset_admin_list *l, const char *name);
  * of these (or the user or group is unknown: e->msg says which). */
 int nsset_admin_resolve_name(const char *arg, char *name, size_t size, struct nsset_err *e);
 
+/* Whether a live set still is what the policy `p` gives, judged as a login
+ * judges it (nsset_meta_same_shape) against the set the policy now
+ * describes for its owner: a user set's user, a session set's owner, a
+ * group set's creator (or, when the creator is no longer placed there, the
+ * first group rule for that group). A set of state ok that differs, or
+ * that the policy no longer gives its owner at all, becomes
+ * NSSET_ADMIN_OUTDATED, and s->why says what the policy now wants
+ * ("the policy now wants hostname=b (was a)"; "the policy now places alice
+ * in group/3001"). One that cannot be judged (its owner unknown to NSS)
+ * stays ok. Other states are left alone. Returns 1 when outdated, else 0.
+ * The one judgement for nssetctl list, show, check and migrate. */
+int nsset_admin_judge(const struct nsset_policy *p, struct nsset_admin_set *s);
+/* The same for every set of the list. */
+void nsset_admin_judge_list(const struct nsset_policy *p, struct nsset_admin_list *l);
+
 /* ---- one set, in detail ----------------------------------------------------- */
 
 struct nsset_admin_proc {
@@ -92,6 +113,9 @@ struct nsset_admin_proc {
 	uid_t uid;                  /* real uid */
 	char comm[17];
 	long long started;          /* unix time, 0 if unknown */
+	bool in_pidns;              /* inside the set's pid namespace itself, so
+				     * ended with its init (a PAM caller places
+				     * only its children there) */
 };
 
 struct nsset_admin_session {
@@ -158,6 +182,9 @@ enum nsset_admin_mode {
 	 * older than NSSET_ADMIN_GRACE_S. Busy sets are skipped, not waited
 	 * for (2 s at most). */
 	NSSET_ADMIN_ONLY_STALE,
+	/* nssetctl migrate without --force: like ANY, but a set that has a
+	 * live session, counted under its lock, is skipped. */
+	NSSET_ADMIN_NO_SESSIONS,
 };
 
 #define NSSET_ADMIN_GRACE_S 60      /* age before gc takes a nameless leftover */
@@ -187,6 +214,24 @@ struct nsset_admin_result {
 int nsset_admin_destroy(const struct nsset_store *st, const char *name,
 			enum nsset_admin_mode mode, struct nsset_admin_result *r,
 			const struct nsset_log *log, struct nsset_err *e);
+
+/* What ending a set would end, and what it would leave running: for
+ * nssetctl migrate's plan (--dry-run), from the set and its detail. */
+struct nsset_admin_fate {
+	pid_t pid;
+	uid_t uid;
+	char comm[17];
+	const char *role;           /* "holder", "init", "session", "process" */
+	bool ends;                  /* killed by the teardown */
+};
+
+/* The holder (if alive), then every process of d: the init and every
+ * process inside a pid set's pid namespace end with it (SIGKILL to the
+ * init); a session's own process outside it (a PAM caller) outlives it,
+ * its shell gone; in a set without a pid namespace nothing but the holder
+ * ends: its processes keep the old namespaces, outside any set. Free *out. */
+int nsset_admin_fates(const struct nsset_admin_set *s, const struct nsset_admin_detail *d,
+		      struct nsset_admin_fate **out, size_t *n, struct nsset_err *e);
 
 /* ---- the policy: lint and explain -------------------------------------------- */
 

@@ -4,7 +4,9 @@
 #include "admin.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -29,7 +31,7 @@ static int lock_for(const struct nsset_store *st, const struct nsset_setid *id, 
 		    enum nsset_admin_mode mode, const char *name, const char *what,
 		    struct nsset_admin_result *r, int *fd, struct nsset_err *e)
 {
-	int wait_s = mode == NSSET_ADMIN_ANY ? NSSET_ADMIN_LOCK_WAIT_S : 2;
+	int wait_s = mode != NSSET_ADMIN_ONLY_STALE ? NSSET_ADMIN_LOCK_WAIT_S : 2;
 	struct nsset_err le = { 0 };
 	*fd = nsset_set_lock_wait(st, id, LOCK_EX, flags, wait_s * 1000, &le);
 	if (*fd >= 0)
@@ -40,7 +42,7 @@ static int lock_for(const struct nsset_store *st, const struct nsset_setid *id, 
 		*e = le;
 		return -1;
 	}
-	if (mode == NSSET_ADMIN_ANY) {
+	if (mode != NSSET_ADMIN_ONLY_STALE) {
 		if (what)
 			return nsset_fail_as(e, EBUSY, "%s: busy (the lock of %s is held)", name, what);
 		return nsset_fail_as(e, EBUSY, "%s: busy (its lock was held for %d s)", name, wait_s);
@@ -93,6 +95,17 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 		snprintf(r->why, sizeof(r->why), "no longer stale");
 		return 1;
 	}
+	if (mode == NSSET_ADMIN_NO_SESSIONS) {
+		/* Under the lock no login joins or leaves: the count holds
+		 * until the set is gone. */
+		_cleanup_close_ int dfd = nsset_set_open(st, id, NULL);
+		int live = dfd < 0 ? 0 : nsset_session_count(dfd, true);
+		if (live != 0) {
+			snprintf(r->why, sizeof(r->why), live > 0 ? "it has %d live session(s)"
+				 : "its sessions cannot be counted", live);
+			return 1;
+		}
+	}
 	snprintf(r->why, sizeof(r->why), "%s",
 		 !alive ? "its holder was gone" : init_dead ? "its init had died" : "it was alive");
 	if (alive && !has_meta)
@@ -116,6 +129,43 @@ static int destroy_set(const struct nsset_store *st, const struct nsset_setid *i
 	}
 	close_fd(&lockfd);
 	return count_left(r, e);
+}
+
+int nsset_admin_fates(const struct nsset_admin_set *s, const struct nsset_admin_detail *d,
+		      struct nsset_admin_fate **out, size_t *n, struct nsset_err *e)
+{
+	*out = calloc(d->nprocs + 1, sizeof(**out));
+	*n = 0;
+	if (!*out)
+		return nsset_fail(e, ENOMEM, "listing processes");
+	const struct nsset_meta *m = &s->meta;
+	bool pidns = s->has_meta && (m->ns_flags & CLONE_NEWPID);
+	pid_t holder = s->has_meta && s->holder_alive ? m->holder_pid : 0;
+	if (holder > 0) {
+		struct nsset_admin_fate *f = &(*out)[(*n)++];
+		f->pid = holder;
+		f->role = "holder";
+		f->ends = true;
+		if (!nsset_proc_identity(holder, &f->uid, f->comm, sizeof(f->comm)))
+			snprintf(f->comm, sizeof(f->comm), "?");
+	}
+	for (size_t i = 0; i < d->nprocs; i++) {
+		const struct nsset_admin_proc *p = &d->procs[i];
+		if (p->pid == holder)
+			continue;
+		struct nsset_admin_fate *f = &(*out)[(*n)++];
+		f->pid = p->pid;
+		f->uid = p->uid;
+		snprintf(f->comm, sizeof(f->comm), "%s", p->comm);
+		f->role = "process";
+		if (s->has_meta && p->pid == m->init_pid)
+			f->role = "init";
+		for (size_t k = 0; k < d->nsessions; k++)
+			if (d->sessions[k].alive && d->sessions[k].pid == p->pid)
+				f->role = "session";
+		f->ends = pidns && p->in_pidns;
+	}
+	return 0;
 }
 
 static int destroy_leftover(const struct nsset_store *st, const char *name,

@@ -38,6 +38,8 @@ const char *nsset_admin_state_name(enum nsset_admin_state s)
 	switch (s) {
 	case NSSET_ADMIN_OK:
 		return "ok";
+	case NSSET_ADMIN_OUTDATED:
+		return "outdated";
 	case NSSET_ADMIN_STALE:
 		return "stale";
 	case NSSET_ADMIN_BROKEN:
@@ -500,6 +502,9 @@ static int read_procs(const struct nsset_admin_set *s, struct nsset_admin_detail
 		if (!nsset_proc_identity(p->pid, &p->uid, p->comm, sizeof(p->comm)))
 			continue;
 		p->started = nsset_ticks_to_unix(proc_starttime(p->pid), btime);
+		for (size_t i = 0; i < nsset_nstype_count; i++)
+			if (nsset_nstypes[i].flag == CLONE_NEWPID && s->ino[i])
+				p->in_pidns = t.p[k].ino[i] == s->ino[i];
 		d->nprocs++;
 	}
 	free(t.p);

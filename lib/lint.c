@@ -334,6 +334,104 @@ void nsset_admin_lint_line(const struct nsset_admin_lint *l, unsigned line, char
 	buf[n] = '\0';
 }
 
+/* ---- outdated sets --------------------------------------------------------------------- */
+
+/* The first rule that makes group sets of `gid`, or NULL. */
+static const struct nsset_rule *group_rule(const struct nsset_policy *p, gid_t gid)
+{
+	for (size_t i = 0; i < p->count; i++) {
+		const struct nsset_rule *r = &p->rules[i];
+		gid_t g;
+		if (r->match == NSSET_MATCH_GROUP && r->scope == NSSET_SCOPE_GROUP &&
+		    nsset_admin_group_gid(r->name, &g) == 1 && g == gid)
+			return r;
+	}
+	return NULL;
+}
+
+static int outdated_as(struct nsset_admin_set *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int outdated_as(struct nsset_admin_set *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	s->state = NSSET_ADMIN_OUTDATED;
+	return 1;
+}
+
+int nsset_admin_judge(const struct nsset_policy *p, struct nsset_admin_set *s)
+{
+	s->has_want = false;
+	if (!s->is_set || !s->has_meta || s->state != NSSET_ADMIN_OK)
+		return 0;
+	const struct nsset_meta *m = &s->meta;
+	/* Whose login would reach this set: its user, or its creator. */
+	char who[NSSET_USER_MAX + 1];
+	if (m->scope == NSSET_SCOPE_GROUP)
+		snprintf(who, sizeof(who), "%s", m->created_by);
+	else
+		nsset_admin_user_name((uid_t)m->owner_id, who, sizeof(who));
+	struct nsset_user u;
+	struct nsset_err e = { 0 };
+	bool known = nsset_user_lookup(who, &u, &e) == 0;
+	const struct nsset_rule *rule = NULL;
+	gid_t gid = 0;
+	int rc = 0;
+	if (known && nsset_policy_find(p, u.name, u.groups, u.ngroups, &rule, &gid, &e) < 0)
+		goto out;       /* NSS failed: cannot tell */
+	if (m->scope == NSSET_SCOPE_GROUP &&
+	    (!rule || rule->scope != NSSET_SCOPE_GROUP || gid != (gid_t)m->owner_id)) {
+		/* The creator is placed elsewhere now; other members may
+		 * still be placed here. */
+		rule = group_rule(p, (gid_t)m->owner_id);
+		gid = (gid_t)m->owner_id;
+		if (!rule) {
+			rc = outdated_as(s, "no rule makes group/%s any more", m->owner);
+			goto out;
+		}
+		if (!known) {
+			memset(&u, 0, sizeof(u));
+			snprintf(u.name, sizeof(u.name), "%s", who);
+			known = true;
+		}
+	}
+	if (!known)
+		goto out;
+	if (!rule || rule->scope == NSSET_SCOPE_NONE) {
+		rc = outdated_as(s, "the policy no longer places %s in a set", u.name);
+		goto out;
+	}
+	struct nsset_meta want;
+	if (nsset_describe(rule, gid, &u, &want, &e) < 0)
+		goto out;
+	if (want.scope != m->scope ||
+	    (m->scope != NSSET_SCOPE_SESSION && strcmp(want.id, m->id) != 0)) {
+		struct nsset_setid id = { .scope = want.scope };
+		char name[64];
+		snprintf(id.id, sizeof(id.id), "%s", want.id);
+		nsset_setid_name(&id, name, sizeof(name));
+		rc = outdated_as(s, "the policy now places %s in %s", u.name,
+				 want.scope == NSSET_SCOPE_SESSION ? "a session set per login" : name);
+		goto out;
+	}
+	s->has_want = true;
+	s->want = want;
+	char diff[NSSET_ERR_MAX - 32];
+	if (nsset_meta_shape_diff(m, &want, diff, sizeof(diff)) > 0)
+		rc = outdated_as(s, "the policy now wants %s", diff);
+out:
+	nsset_user_free(&u);
+	return rc;
+}
+
+void nsset_admin_judge_list(const struct nsset_policy *p, struct nsset_admin_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		nsset_admin_judge(p, &l->sets[i]);
+}
+
 /* ---- explain --------------------------------------------------------------------------- */
 
 int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u,
@@ -406,7 +504,7 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 	const struct nsset_admin_set *s = &sets->sets[x->exists_index];
 	if (s->state == NSSET_ADMIN_BROKEN)
 		x->exists = NSSET_EXISTS_BROKEN;
-	else if (s->state != NSSET_ADMIN_OK)
+	else if (s->state != NSSET_ADMIN_OK && s->state != NSSET_ADMIN_OUTDATED)
 		x->exists = NSSET_EXISTS_STALE;
 	else if (!nsset_meta_same_shape(&s->meta, &x->want))
 		x->exists = NSSET_EXISTS_OTHER_POLICY;

@@ -18,6 +18,7 @@
 #include "hostns.h"
 #include "nsfs.h"
 #include "procref.h"
+#include "procscan.h"
 #include "sessioncap.h"
 #include "teardown.h"
 #include "util.h"
@@ -214,6 +215,44 @@ static bool init_alive(const struct nsset_meta *have, int *fd)
 	return errno != ESRCH && proc_starttime(have->init_pid) == have->init_start;
 }
 
+/* The set no longer matches its rule (a policy edit). It keeps serving,
+ * as it is, while anything lives in it: a session, or work left running
+ * (nohup, tmux) that a remake would kill. Only an empty set is made anew.
+ * Called under the exclusive lock: no login can join or leave meanwhile,
+ * so "empty" stays true until the teardown. */
+static enum verdict outdated(struct nsset_placement *p, const struct nsset_meta *have,
+			     const struct nsset_meta *want, const struct nsset_log *log)
+{
+	char diff[NSSET_ERR_MAX], why[96];
+	nsset_meta_shape_diff(have, want, diff, sizeof(diff));
+	int live = nsset_session_count(p->setfd, true);
+	pid_t busy = 0;
+	if (live > 0) {
+		snprintf(why, sizeof(why), "%d session(s)", live);
+	} else {
+		unsigned long long ino[NSSET_NS_MAX];
+		const pid_t skip[] = { have->holder_pid, have->init_pid };
+		struct nsset_err be = { 0 };
+		nsset_nsfs_inodes(p->setfd, ino);
+		busy = nsset_proc_set_busy(ino, skip, 2, &be);
+		if (busy < 0)   /* cannot tell: keep it, never kill blind */
+			snprintf(why, sizeof(why), "processes, maybe (%.60s)", be.msg);
+		else if (busy > 0)
+			snprintf(why, sizeof(why), "processes (pid %d, maybe more)", (int)busy);
+	}
+	if (live == 0 && busy == 0) {
+		nsset_log(log, LOG_NOTICE, "set %s no longer matches its rule (%s) and is empty: "
+			  "recreating it for %s", p->setname, diff, want->created_by);
+		return REMAKE;
+	}
+	p->outdated = true;
+	nsset_log(log, LOG_NOTICE, "set %s no longer matches its rule (%s); %s joins it as it is: "
+		  "it still has %s. The next login after it is empty makes it anew "
+		  "('nssetctl migrate %s' ends it now)", p->setname, diff, want->created_by, why,
+		  p->setname);
+	return JOIN;
+}
+
 /* What to do with the set at p->id, looked at under its lock. For JOIN,
  * *init_fd is a verified pidfd of a pid set's init (else -1). */
 static enum verdict judge(const struct nsset_store *st, struct nsset_placement *p,
@@ -250,15 +289,7 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 		return JOIN;
 	if (!exclusive)
 		return REMAKE;  /* decided under the exclusive lock */
-	int live = nsset_session_count(p->setfd, true);
-	if (live == 0) {
-		nsset_log(log, LOG_NOTICE, "set %s was made under another policy and has no sessions: "
-			  "recreating it for %s", p->setname, want->created_by);
-		return REMAKE;
-	}
-	nsset_fail(e, 0, "set %s was made under another policy and still has %d session(s); "
-		   "end them or run 'nssetctl destroy %s'", p->setname, live, p->setname);
-	return REFUSE;
+	return outdated(p, have, want, log);
 }
 
 static int open_holder_pidfd(const struct nsset_meta *have)
@@ -279,7 +310,6 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	p->id.scope = want->scope;
 	snprintf(p->id.id, sizeof(p->id.id), "%s", want->id);
 	nsset_setid_name(&p->id, p->setname, sizeof(p->setname));
-	p->ends_with_sessions = want->scope == NSSET_SCOPE_SESSION || want->keep == NSSET_KEEP_SESSIONS;
 
 	if (nsset_store_open(paths->store, true, &st, e) < 0)
 		return -1;
@@ -296,6 +326,7 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	 * pass is left and the judgement made again. */
 	int op = want->scope == NSSET_SCOPE_SESSION ? LOCK_EX : LOCK_SH;
 	enum verdict v;
+	p->outdated = false;
 	for (;;) {
 		lockfd = nsset_set_lock(&st, &p->id, op, e);
 		if (lockfd < 0)
@@ -352,6 +383,10 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 			goto out;
 		}
 	}
+	/* The set as it is decides, not the rule: an outdated set keeps its
+	 * namespaces (a pid set needs the caller's fork) and its keep=. */
+	p->ns_flags = have.ns_flags;
+	p->ends_with_sessions = have.scope == NSSET_SCOPE_SESSION || have.keep == NSSET_KEEP_SESSIONS;
 	p->holder_pidfd = open_holder_pidfd(&have);
 	if (nsset_session_add(p->setfd, session_pid, p->session, sizeof(p->session), e) < 0)
 		goto out;

@@ -38,8 +38,10 @@ int nsset_describe(const struct nsset_rule *rule, gid_t rule_gid, const struct n
 		   struct nsset_meta *m, struct nsset_err *e);
 
 /* Whether an existing set is what the policy now describes is
- * nsset_meta_same_shape (record.h): a set made otherwise is remade when it
- * has no sessions. nssetctl check judges with the same function. */
+ * nsset_meta_same_shape (record.h). A set made otherwise (the policy was
+ * edited) is outdated: logins join it as it is while it has sessions or
+ * any other process, and it is remade by the first login that finds it
+ * empty. nssetctl judges with the same function (nsset_admin_judge). */
 
 struct nsset_placement {
 	struct nsset_setid id;
@@ -47,8 +49,12 @@ struct nsset_placement {
 	int setfd;                  /* set dir, opened before joining */
 	char session[96];           /* our entry in sessions/ */
 	int holder_pidfd;
-	bool ends_with_sessions;    /* keep=sessions or session scope */
+	bool ends_with_sessions;    /* keep=sessions or session scope (the set's) */
 	bool created;
+	bool outdated;              /* joined a set that no longer matches its rule */
+	int ns_flags;               /* the joined set's namespaces: decide how the
+				     * caller places its process (a pid set: fork),
+				     * not the rule, which an outdated set predates */
 };
 
 void nsset_placement_init(struct nsset_placement *p);
@@ -59,7 +65,8 @@ void nsset_placement_release(struct nsset_placement *p);
  * of its sessions and joins its namespaces (the caller's children land in
  * its pid namespace). Concurrent callers for one set create it once. A set
  * whose holder died is destroyed and made anew; one made under a different
- * policy is remade when it has no sessions, else refused. On failure nothing
+ * policy (outdated) is joined as it is while it holds any process, with a
+ * LOG_NOTICE naming the differences, else made anew. On failure nothing
  * of the set is joined... except when setns() itself fails part-way, which
  * e->msg then says: the caller must not start anything. */
 int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *m, pid_t session_pid,

@@ -51,6 +51,17 @@ int nsset_proc_table_scan(int flags, struct nsset_proc_table *t, struct nsset_er
  * caller that joined). */
 bool nsset_proc_in_set(const struct nsset_proc_ns *p, const unsigned long long *ino);
 
+/* Whether the set whose namespace inodes are `ino` (as for
+ * nsset_proc_in_set) still holds any process but the `nskip` ones in
+ * `skip` (its holder and init): the pid of the first found, 0 when none,
+ * -1 with e when /proc cannot be read. For a login that finds its set
+ * outdated: work left running (nohup, tmux) keeps it, as a session does.
+ * It stops at the first process found, and a process outside the set
+ * costs one stat of one ns file, so it is only called off the common path
+ * (a set that matches its rule needs no walk). */
+pid_t nsset_proc_set_busy(const unsigned long long *ino, const pid_t *skip, size_t nskip,
+			  struct nsset_err *e);
+
 /* Some process other than the caller with an open fd on the directory
  * dev/ino, whose path starts with `prefix`; 0 if none. */
 pid_t nsset_proc_dir_user(const char *prefix, dev_t dev, ino_t ino);

@@ -418,6 +418,40 @@ bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_met
 	return true;
 }
 
+int nsset_meta_shape_diff(const struct nsset_meta *have, const struct nsset_meta *want,
+			  char *buf, size_t size)
+{
+	int n = 0;
+	size_t len = 0;
+	bool cut = false;
+	if (size)
+		buf[0] = '\0';
+	for (size_t i = 0; i < nsset_rec_count; i++) {
+		const struct nsset_rec_field *f = &nsset_rec_fields[i];
+		if (!(f->flags & NSSET_REC_SHAPE) || nsset_rec_equal(f, have, want))
+			continue;
+		n++;
+		char now[NSSET_ERR_MAX], was[NSSET_ERR_MAX];
+		if (nsset_rec_text(f, want, now, sizeof(now)) < 0)
+			snprintf(now, sizeof(now), "?");
+		if (nsset_rec_text(f, have, was, sizeof(was)) < 0)
+			snprintf(was, sizeof(was), "?");
+		if (cut || !size)
+			continue;
+		int k = snprintf(buf + len, size - len, "%s%s=%s (was %s)", n > 1 ? ", " : "", f->key,
+				 now[0] ? now : "\"\"", was[0] ? was : "\"\"");
+		if (k < 0 || (size_t)k >= size - len) {
+			/* Cut where it no longer fits, and say so. */
+			cut = true;
+			if (size >= 4)
+				snprintf(buf + size - 4, 4, "...");
+			continue;
+		}
+		len += (size_t)k;
+	}
+	return n;
+}
+
 const char *nsset_rec_check(const struct nsset_meta *m)
 {
 	for (size_t i = 0; i < nsset_rec_count; i++) {

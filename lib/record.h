@@ -150,6 +150,14 @@ void nsset_rec_from_rule(struct nsset_meta *m, const struct nsset_rule *r);
  * `want`: the same value in every NSSET_REC_SHAPE field. */
 bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_meta *want);
 
+/* What differs between them, in the NSSET_REC_SHAPE fields, as the policy
+ * now wants it and as the set has it, in table order:
+ * "hostname=a-new (was a-old), namespaces=mnt,uts (was mnt,uts,pid)"; an
+ * empty value shows as "". Returns how many fields differ (0: the same
+ * shape, buf ""); the text is cut, ending in "...", when buf is too small. */
+int nsset_meta_shape_diff(const struct nsset_meta *have, const struct nsset_meta *want,
+			  char *buf, size_t size);
+
 /* The holder's check of the record a login hands it: NULL, or the first
  * refusal ("invalid hostname"). */
 const char *nsset_rec_check(const struct nsset_meta *m);

@@ -1,6 +1,6 @@
 /* Tearing a set down: the one routine for it, used by the holder when its
- * set ends, by nssetctl destroy, and by a login that remakes a stale set or
- * one made under another policy.
+ * set ends, by nssetctl destroy and migrate, and by a login that remakes a
+ * stale set or an empty one made under another policy (place.h).
  *
  * The order, the same for every caller (each step only when its flag is
  * given and it applies):
@@ -33,7 +33,7 @@
  * ext NULL, NSSET_TD_HOOK and NSSET_TD_NET do nothing. Who may do what:
  *
  *   holder (its set ends)     HOOK | KILL_INIT | NET | REMOVE
- *   nssetctl destroy          HOOK | KILL_HOLDER | KILL_INIT | WAIT_INIT | NET | REMOVE
+ *   nssetctl destroy/migrate  HOOK | KILL_HOLDER | KILL_INIT | WAIT_INIT | NET | REMOVE
  *   login remaking a set      KILL_HOLDER | KILL_INIT | REMOVE
  *
  * A login does not run the old set's destroy hook nor take its network
@@ -42,8 +42,9 @@
  * pins that), the kernel deletes the veth pair with the network namespace
  * once step 5 drops the last reference, and the dead holder's address
  * claims count as free (net.h; nssetctl gc removes them). A set remade
- * because the policy changed (no sessions) loses its destroy hook run the
- * same way; to have it, end such sets with nssetctl destroy.
+ * because the policy changed (outdated, and no process left in it) loses
+ * its destroy hook run the same way; to have it, end such sets with
+ * nssetctl migrate or destroy.
  */
 #ifndef NSSET_TEARDOWN_H
 #define NSSET_TEARDOWN_H

@@ -258,8 +258,21 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		p = NULL;
 		goto out;
 	}
+	/* An outdated set is joined as it is: its own pid or cgroup
+	 * namespace counts for systemd's user manager, not the rule's. */
+	if ((p->ns_flags & (CLONE_NEWPID | CLONE_NEWCGROUP)) &&
+	    !(m.ns_flags & (CLONE_NEWPID | CLONE_NEWCGROUP)) && is_user_manager(pamh)) {
+		pam_syslog(pamh, LOG_ERR, "user %s: systemd's user manager cannot run in set %s, "
+			   "made under an earlier policy with a %s namespace; see pam_nsset(8)",
+			   u.name, p->setname, (p->ns_flags & CLONE_NEWPID) ? "pid" : "cgroup");
+		nsset_leave(p, 0, &log);
+		nsset_placement_release(p);
+		free(p);
+		p = NULL;
+		goto out;
+	}
 	pam_syslog(pamh, LOG_INFO, "user %s placed in set %s%s", u.name, p->setname,
-		   p->created ? " (created)" : "");
+		   p->created ? " (created)" : p->outdated ? " (outdated, joined as it is)" : "");
 	if (pam_set_data(pamh, DATA_PLACEMENT, p, placement_cleanup) != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
 		nsset_leave(p, 0, &log);

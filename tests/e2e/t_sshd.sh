@@ -62,6 +62,7 @@ vera        user      mnt,uts,ipc,net,pid   tmp=private keep=sessions net=veth
 @ci         session   mnt,uts,ipc,net,pid   tmp=private hostname=ci-%u
 harry       user      mnt,uts,ipc,net,pid   tmp=private keep=sessions shell=/bin/sh
 kim         user      mnt,uts,ipc,net,pid   tmp=private keep=processes
+otto        user      mnt,uts,ipc,net,pid   tmp=private keep=always hostname=otto-old
 *           user      mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=%u-box'
 
 # ---- helpers ---------------------------------------------------------------
@@ -974,9 +975,54 @@ assert_eq "" "$(ip -o link show nsu2401 2>/dev/null)" "vera's host end after log
 kill "$VSRV" 2>/dev/null; wait "$VSRV" 2>/dev/null
 
 # ---------------------------------------------------------------------------
+# Issue 15: a policy edit while otto has a session and a nohup job loses no
+# process and refuses no login; migrate ends what its dry run listed.
+CTL=$NSSET_BUILD/nssetctl
+e2e_add_user otto 2402 || fail "adding otto"
+OTTOSET=$(set_dir user 2402)
+case_begin "policy edit: otto's session and nohup job live on, his next logins join the set as it is"
+e2e_hold -t otto oe-1 'nohup sleep 2402001 >/dev/null 2>&1 & echo hostname=$(hostname)'
+e2e_wait oe-1 || fail "otto's session did not start"
+O1=$(e2e_pid oe-1)
+OJOB=$(pgrep -xf "sleep 2402001" | head -n 1)
+assert_eq otto-old "$(val oe-1 hostname)" "hostname before the edit"
+[ -n "$OJOB" ] || fail "otto's nohup job did not start"
+write_policy "$(printf '%s\n' "$POLICY" | sed 's/^otto .*/otto user mnt,uts,ipc,net,pid tmp=private keep=always hostname=otto-new/')"
+run e2e_ssh -p $MAIN otto@sshd hostname
+assert_eq 0 "$RC" "a login after the edit"
+assert_eq otto-old "$STDOUT" "it joins the set as it is"
+assert_in_set "$O1" "$OTTOSET" "the first session"
+e2e_end oe-1
+pid_gone "$O1" 10 || fail "the session did not end"
+kill -0 "$OJOB" 2>/dev/null || fail "the nohup job died at logout"
+run e2e_ssh -p $MAIN otto@sshd hostname
+assert_eq 0 "$RC" "a login with only the job left"
+assert_eq otto-old "$STDOUT" "the job keeps the set"
+kill -0 "$OJOB" 2>/dev/null || fail "the nohup job died"
+run "$CTL" list
+assert_match "$STDOUT" '^user/2402 +outdated +user +otto'
+
+case_begin "policy edit: migrate ends what its dry run listed, then the next login gets the new shape"
+run "$CTL" migrate --dry-run user/otto
+assert_eq 0 "$RC" "dry run"
+DRY=$(printf '%s\n' "$STDOUT" | awk '$1 == "ends" { print $2 }' | sort -n | tr '\n' ' ')
+case " $DRY " in *" $OJOB "*) ;; *) fail "the job $OJOB is not in the dry run: $DRY" ;; esac
+kill -0 "$OJOB" 2>/dev/null || fail "the dry run ended the job"
+run "$CTL" migrate user/otto
+assert_eq 0 "$RC" "migrate"
+assert_eq "$DRY" "$(printf '%s\n' "$STDOUT" | awk '$1 == "ends" { print $2 }' | sort -n | tr '\n' ' ')" "what migrate ended"
+for p in $DRY; do pid_gone "$p" 10 || fail "pid $p lives on"; done
+run e2e_ssh -p $MAIN otto@sshd hostname
+assert_eq 0 "$RC" "login"
+assert_eq otto-new "$STDOUT" "made under the edited policy"
+write_policy "$POLICY"
+run "$CTL" destroy user/2402
+assert_eq 0 "$RC" "destroy otto's keep=always set"
+
+# ---------------------------------------------------------------------------
 case_begin "keep=processes: a detached job (setsid nohup, as tmux) outlives the ssh logouts and is found at the next login"
-e2e_add_user kim 2402 || fail "adding kim"
-KIMSET=$(set_dir user 2402)
+e2e_add_user kim 2403 || fail "adding kim"
+KIMSET=$(set_dir user 2403)
 # The job records its pid (as its set sees it) in the set's private /tmp.
 JOB="setsid nohup sh -c 'echo \$\$ >/tmp/job.pid; while [ ! -e $E2E_OUT/kim-stop ]; do sleep 0.2; done' >/dev/null 2>&1 </dev/null &"
 e2e_hold -t kim kj-1 "$JOB n=0; while [ ! -s /tmp/job.pid ] && [ \$n -lt 100 ]; do n=\$((n + 1)); sleep 0.05; done; echo job=\$(cat /tmp/job.pid)"
@@ -1014,7 +1060,7 @@ done
 n=0
 while pgrep -x nsset-holder >/dev/null && [ $n -lt 100 ]; do n=$((n + 1)); sleep 0.05; done
 assert_eq "" "$(pgrep -a -x nsset-holder)" "holders running"
-for u in alice bob carol dave erin frank solo harry vera kim grp01 grp30; do
+for u in alice bob carol dave erin frank solo harry vera otto kim grp01 grp30; do
 	assert_eq 0 "$(user_procs $u)" "processes of $u"
 done
 # The template mount namespace of the store is the only nsfs mount expected.

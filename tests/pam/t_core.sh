@@ -356,14 +356,14 @@ group_add_member students dave
 run login dave cat /run/nsset/self
 assert_contains "$STDOUT" "set=group/3001" "dave back in the group set"
 
-case_begin "a changed rule remakes a set without sessions"
+case_begin "a changed rule remakes a set with no session and no process"
 run login bob readlink /proc/self/ns/ipc   # makes user/2002 (keep=sessions: gone after)
 write_policy "$(printf '%s\n' "$POLICY" | sed 's/^alice .*/alice user mnt,uts tmp=private/')"
 log_mark
 run login alice sh -c 'cat /run/nsset/self; hostname'
 assert_eq 0 "$RC" login
 assert_not_contains "$STDOUT" "net=" "net ns no longer in the set"
-assert_log_contains "made under another policy"
+assert_log_contains "set user/2001 no longer matches its rule (hostname=\"\" (was box-alice), namespaces=mnt,uts (was mnt,uts,ipc,net,pid)) and is empty: recreating it for alice"
 write_policy "$POLICY"
 
 case_begin "a bad config denies the login and names file:line and the word"

@@ -196,7 +196,7 @@ print(d["store"], ",".join(keys))
 		"$(printf '%s\n' "$STDOUT" | sed -n 1p)" "alice's set"
 	assert_eq "students 3001" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "the group set"
 	assert_eq "sessions None" "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "the session set"
-	assert_eq "$NSSET_STORE name,state,reason,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
+	assert_eq "$NSSET_STORE name,state,reason,policy_wants,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
 		"$(printf '%s\n' "$STDOUT" | sed -n 4p)" "keys"
 fi
 
@@ -256,12 +256,14 @@ assert_eq 3 "$RC" "an unknown user"
 assert_contains "$STDOUT" "unknown user nosuchuser"
 assert_contains "$STDOUT" "the rule names the user alice" "the other user is still explained"
 
-case_begin "check: a changed rule shows that the set would be remade"
+case_begin "check: a changed rule shows the set outdated, joined as it is while it is busy"
 write_policy "$(printf '%s\n' "$POLICY" | sed 's/^alice .*/alice user mnt,uts tmp=private/')"
 run "$CTL" check alice
 assert_eq 0 "$RC" "exit status"
 assert_contains "$STDOUT" "yes, but made under another rule (namespaces mnt,uts,ipc,net,pid; tmp private size=64m; hostname box-alice)"
-assert_contains "$STDOUT" "else is refused (1 live session(s) now)"
+assert_contains "$STDOUT" "outdated: this rule wants tmp_size=\"\" (was 64m), hostname=\"\" (was box-alice), namespaces=mnt,uts (was mnt,uts,ipc,net,pid)"
+assert_contains "$STDOUT" "logins join it as it is while it holds any process (1 live session(s)"
+assert_contains "$STDOUT" "live sets: 4, 1 outdated under /etc/security/nsset.conf"
 write_policy "$POLICY"
 
 case_begin "check: every error with file:line, non-zero exit, logins refused"

@@ -150,6 +150,12 @@ mutant no-signal-reset t_inherit "signals blocked and ignored by the caller" \
 mutant real-uid-stays-root t_enter "no capabilities and no way back to root" \
 	's/(static void drop_privileges\(const struct nsset_user \*u, bool nnp\)\n\{\n).*?\n\}\n/$1\t(void)nnp;\n\tif (setgroups(u->ngroups, u->groups) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||\n\t    setresuid((uid_t)-1, u->uid, u->uid) < 0)\n\t\tfail(EXIT_CANNOT_PLACE, "drop");\n}\n/s'
 
+# The rule's namespaces, not the joined set's, decide the fork: a set made
+# with pid under an earlier policy (outdated, joined as it is) leaves the
+# program itself outside its pid namespace.
+mutant enter-forks-by-rule t_enter "outdated pid set" \
+	's/\tif \(p\.ns_flags & CLONE_NEWPID\) \{/\tif (m.ns_flags \& CLONE_NEWPID) {/'
+
 # The drop keeps the caller's supplementary groups.
 mutant groups-not-reset t_attack "process groups do not count" \
 	's/\tif \(setgroups\(u->ngroups, u->groups\) < 0\)\n\t\tfail\(EXIT_CANNOT_PLACE, "setgroups: %m"\);\n//; s/\t    !same_groups\(u\)\)/\t    0)/'

@@ -275,6 +275,27 @@ assert_eq "set=group/3001" "$(sed -n 1p "$OUT/in3")" "the PAM login placed carol
 	assert_contains "$(cat "$OUT/in3")" "sits in set group/3001, but the policy assigns user/2003"
 
 # ---------------------------------------------------------------------------
+case_begin "outdated pid set: a rule edited to drop pid still runs the program inside the set's pid namespace"
+# A job left in alice's pid set keeps it (keep=always), so the edited rule
+# finds it outdated and joins it as it is: nsset-enter must fork for its
+# pid namespace, as the set has one, whatever the rule now says.
+run as alice "$ENTER" -- sh -c 'setsid sleep 2001007 </dev/null >/dev/null 2>&1 &'
+assert_eq 0 "$RC" "the job's login"
+write_policy "$(printf '%s\n' "$POLICY" | sed 's/^alice .*/alice user mnt,uts,ipc tmp=private hostname=box-%u/')"
+log_mark
+# The program itself, not only its children: readlink is what runs.
+run as alice "$ENTER" -- readlink /proc/self/ns/pid
+assert_eq 0 "$RC" "exit status" &&
+	assert_eq "pid:[$(stat -L -c %i "$NSSET_STORE/user/2001/pid")]" "$STDOUT" \
+		"the program sits in the set's pid namespace"
+run as alice "$ENTER" -- sh -c 'hostname; pgrep -xf "sleep 2001007" >/dev/null && echo job'
+assert_eq "box-alice
+job" "$STDOUT" "the set as it is, with its job"
+assert_log_contains "set user/2001 no longer matches its rule (namespaces=mnt,uts,ipc (was mnt,uts,ipc,pid)); alice joins it as it is"
+pkill -xf "sleep 2001007"
+write_policy "$POLICY"
+
+# ---------------------------------------------------------------------------
 case_begin "root is never placed and keeps its own limits"
 run sh -c "ulimit -Sn 777; exec $PROBE limits"
 WANT=$STDOUT

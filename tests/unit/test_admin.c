@@ -3,7 +3,7 @@
  * resolving set names, and explaining what the policy does with a user.
  * Users and groups come from a fake NSS (below).
  */
-/* wrap: getgrnam_r getpwnam_r */
+/* wrap: getgrnam_r getpwnam_r getpwuid_r getgrouplist */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -92,6 +92,34 @@ int __wrap_getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t buf
 		return 0;
 	}
 	return 0;
+}
+
+int __wrap_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t buflen,
+		      struct passwd **result);
+int __wrap_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t buflen,
+		      struct passwd **result)
+{
+	*result = NULL;
+	for (size_t i = 0; i < sizeof(fake_users) / sizeof(fake_users[0]); i++)
+		if (fake_users[i].uid == uid)
+			return __wrap_getpwnam_r(fake_users[i].name, pw, buf, buflen, result);
+	return 0;
+}
+
+/* The primary group, and students (100) for carol. */
+int __wrap_getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups);
+int __wrap_getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
+{
+	int n = strcmp(user, "carol") == 0 ? 2 : 1;
+	if (*ngroups < n) {
+		*ngroups = n;
+		return -1;
+	}
+	groups[0] = group;
+	if (n == 2)
+		groups[1] = 100;
+	*ngroups = n;
+	return n;
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -498,6 +526,94 @@ static void test_explain_exists(void **state)
 	nsset_policy_free(&p);
 }
 
+/* A live set of scope/id made with ns_flags and hostname. */
+static void live_set(struct nsset_admin_set *s, const char *name, unsigned long owner_id,
+		     const char *owner, int ns_flags, const char *hostname)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->is_set = true;
+	assert_int_equal(nsset_setid_parse(name, &s->id), 0);
+	s->has_meta = true;
+	s->state = NSSET_ADMIN_OK;
+	s->meta.scope = s->id.scope;
+	snprintf(s->meta.id, sizeof(s->meta.id), "%s", s->id.id);
+	s->meta.owner_id = owner_id;
+	snprintf(s->meta.owner, sizeof(s->meta.owner), "%s", owner);
+	snprintf(s->meta.created_by, sizeof(s->meta.created_by), "%s", owner);
+	s->meta.ns_flags = ns_flags;
+	snprintf(s->meta.hostname, sizeof(s->meta.hostname), "%s", hostname);
+}
+
+/* The one judgement of outdated sets (list, show, check, migrate). */
+static void test_judge(void **state)
+{
+	(void)state;
+	struct nsset_policy p;
+	load_policy(&p, "bob none\n"
+			"alice user mnt,uts hostname=a-new\n"
+			"@students group mnt,uts hostname=lab-%g\n"
+			"* user mnt,ipc\n");
+	struct nsset_admin_set s;
+
+	/* Made with another hostname: outdated, the new shape named. */
+	live_set(&s, "user/1000", 1000, "alice", CLONE_NEWNS | CLONE_NEWUTS, "a-old");
+	assert_int_equal(nsset_admin_judge(&p, &s), 1);
+	assert_int_equal(s.state, NSSET_ADMIN_OUTDATED);
+	assert_string_equal(s.why, "the policy now wants hostname=a-new (was a-old)");
+	assert_true(s.has_want);
+	assert_string_equal(s.want.hostname, "a-new");
+	assert_string_equal(nsset_admin_state_name(s.state), "outdated");
+
+	/* As the rule makes it: ok. */
+	live_set(&s, "user/1000", 1000, "alice", CLONE_NEWNS | CLONE_NEWUTS, "a-new");
+	assert_int_equal(nsset_admin_judge(&p, &s), 0);
+	assert_int_equal(s.state, NSSET_ADMIN_OK);
+	assert_string_equal(s.why, "");
+
+	/* The policy no longer places bob anywhere. */
+	live_set(&s, "user/1001", 1001, "bob", CLONE_NEWNS | CLONE_NEWIPC, "");
+	assert_int_equal(nsset_admin_judge(&p, &s), 1);
+	assert_string_equal(s.why, "the policy no longer places bob in a set");
+	assert_false(s.has_want);
+
+	/* carol is in students now: her user set is not where she goes. */
+	live_set(&s, "user/1002", 1002, "carol", CLONE_NEWNS | CLONE_NEWIPC, "");
+	assert_int_equal(nsset_admin_judge(&p, &s), 1);
+	assert_string_equal(s.why, "the policy now places carol in group/100");
+
+	/* A group set: judged by its creator's rule, or else by the group's
+	 * first rule (alice, who made it, is placed in her own set now). */
+	live_set(&s, "group/100", 100, "students", CLONE_NEWNS | CLONE_NEWUTS, "lab-students");
+	snprintf(s.meta.created_by, sizeof(s.meta.created_by), "carol");
+	assert_int_equal(nsset_admin_judge(&p, &s), 0);
+	snprintf(s.meta.created_by, sizeof(s.meta.created_by), "alice");
+	assert_int_equal(nsset_admin_judge(&p, &s), 0);
+	s.meta.ns_flags |= CLONE_NEWPID;
+	assert_int_equal(nsset_admin_judge(&p, &s), 1);
+	assert_string_equal(s.why, "the policy now wants namespaces=mnt,uts (was mnt,uts,pid)");
+
+	/* Only live sets are judged; an owner NSS does not know is left ok. */
+	live_set(&s, "user/1000", 1000, "alice", CLONE_NEWNS, "a-old");
+	s.state = NSSET_ADMIN_STALE;
+	assert_int_equal(nsset_admin_judge(&p, &s), 0);
+	assert_int_equal(s.state, NSSET_ADMIN_STALE);
+	live_set(&s, "user/4242", 4242, "gone", CLONE_NEWNS, "");
+	assert_int_equal(nsset_admin_judge(&p, &s), 0);
+	assert_int_equal(s.state, NSSET_ADMIN_OK);
+
+	/* explain sees an outdated set as made under another rule. */
+	struct nsset_admin_list l = { .sets = &s, .count = 1 };
+	live_set(&s, "user/1000", 1000, "alice", CLONE_NEWNS | CLONE_NEWUTS, "a-old");
+	nsset_admin_judge_list(&p, &l);
+	struct nsset_admin_explain x;
+	struct nsset_err e = { 0 };
+	struct nsset_user alice = user("alice", 1000, 1000, alice_groups, 1);
+	assert_int_equal(nsset_admin_explain(&p, &alice, &l, &x, &e), 0);
+	assert_int_equal(x.exists, NSSET_EXISTS_OTHER_POLICY);
+	nsset_policy_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_explain_why),
 		cmocka_unit_test(test_explain_lookup_failure),
 		cmocka_unit_test(test_explain_exists),
+		cmocka_unit_test(test_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

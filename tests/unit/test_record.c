@@ -411,6 +411,48 @@ static void test_walkers(void **state)
 	assert_int_equal(m.hook_timeout, 9);
 }
 
+/* shape_diff names exactly the SHAPE rows that differ, new value first. */
+static void test_shape_diff(void **state)
+{
+	(void)state;
+	struct nsset_meta a, b;
+	char buf[512];
+	full_meta(&a);
+	b = a;
+	assert_int_equal(nsset_meta_shape_diff(&a, &b, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	for (size_t i = 0; i < nsset_rec_count; i++) {
+		const struct nsset_rec_field *f = &nsset_rec_fields[i];
+		b = a;
+		change(f, &b);
+		int n = nsset_meta_shape_diff(&a, &b, buf, sizeof(buf));
+		if (n != ((f->flags & NSSET_REC_SHAPE) ? 1 : 0))
+			fail_msg("shape_diff counts %d for %s", n, f->key);
+		char key[64];
+		snprintf(key, sizeof(key), "%s=", f->key);
+		if (n && strncmp(buf, key, strlen(key)) != 0)
+			fail_msg("shape_diff of %s says '%s'", f->key, buf);
+	}
+	/* The words a log line and nssetctl show. */
+	b = a;
+	strcpy(a.hostname, "a-old");
+	strcpy(b.hostname, "a-new");
+	assert_int_equal(nsset_meta_shape_diff(&a, &b, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "hostname=a-new (was a-old)");
+	b.ns_flags = CLONE_NEWNS | CLONE_NEWUTS;
+	a.ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID;
+	b.hook[0] = '\0';
+	assert_int_equal(nsset_meta_shape_diff(&a, &b, buf, sizeof(buf)), 3);
+	assert_non_null(strstr(buf, "hostname=a-new (was a-old), "));
+	assert_non_null(strstr(buf, "hook=\"\" (was "));
+	assert_non_null(strstr(buf, "namespaces=mnt,uts (was mnt,uts,pid)"));
+	/* Cut, and said to be cut, when the buffer is short; the count stays. */
+	char small[20];
+	assert_int_equal(nsset_meta_shape_diff(&a, &b, small, sizeof(small)), 3);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_string_equal(small + sizeof(small) - 4, "...");
+}
+
 static void test_nstypes_table(void **state)
 {
 	(void)state;
@@ -475,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_shm_size),
 		cmocka_unit_test(test_table_invariants),
 		cmocka_unit_test(test_walkers),
+		cmocka_unit_test(test_shape_diff),
 		cmocka_unit_test(test_nstypes_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
