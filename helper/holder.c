@@ -766,7 +766,7 @@ static int linger_watch(struct holder *h, struct watchlist *wl)
 	const pid_t skip[] = { getpid(), h->init };
 	pid_t pids[LINGER_MAX];
 	struct nsset_err e = { 0 };
-	int n = nsset_proc_set_members(h->m.ns_flags, ino, skip, 2, pids, LINGER_MAX, &e);
+	int n = nsset_proc_set_members(ino, skip, 2, pids, LINGER_MAX, &e);
 	if (n < 0) {
 		nsset_log(h->log, LOG_ERR, "set %s: cannot tell whether processes are left: %s",
 			  h->setname, e.msg);

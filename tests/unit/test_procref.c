@@ -184,24 +184,25 @@ static void test_set_members(void **state)
 	assert_non_null(pids);
 	pid_t child = sleeper();
 	const pid_t skip[] = { getpid() };
-	int n = nsset_proc_set_members(CLONE_NEWNS, ino, skip, 1, pids, MAX, NULL);
+	int n = nsset_proc_set_members(ino, skip, 1, pids, MAX, NULL);
 	assert_true(n > 0);
 	assert_true(has_pid(pids, n, child));
 	assert_false(has_pid(pids, n, getpid()));
-	/* Only `max` of them. */
-	assert_int_equal(nsset_proc_set_members(CLONE_NEWNS, ino, NULL, 0, pids, 1, NULL), 1);
+	/* The first one; only `max` of them. */
+	assert_true(nsset_proc_set_busy(ino, NULL, 0, NULL) > 0);
+	assert_int_equal(nsset_proc_set_members(ino, NULL, 0, pids, 1, NULL), 1);
 	/* Exited, not reaped: gone. */
 	kill(child, SIGKILL);
 	siginfo_t si;
 	assert_int_equal(waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT), 0);
-	n = nsset_proc_set_members(CLONE_NEWNS, ino, skip, 1, pids, MAX, NULL);
+	n = nsset_proc_set_members(ino, skip, 1, pids, MAX, NULL);
 	assert_false(has_pid(pids, n, child));
 	reap(child);
 	/* A set none of whose namespaces we are in has no member here. */
 	memset(ino, 0, sizeof(ino));
 	ino[0] = 1;
-	assert_int_equal(nsset_proc_set_members(nsset_nstypes[0].flag, ino, NULL, 0, pids, MAX,
-						NULL), 0);
+	assert_int_equal(nsset_proc_set_members(ino, NULL, 0, pids, MAX, NULL), 0);
+	assert_int_equal(nsset_proc_set_busy(ino, NULL, 0, NULL), 0);
 	free(pids);
 }
 
