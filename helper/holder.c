@@ -32,6 +32,7 @@
 #include "nsfs.h"
 #include "nstypes.h"
 #include "procref.h"
+#include "proctitle.h"
 #include "procscan.h"
 #include "sdunit.h"
 #include "setup.h"
@@ -57,7 +58,8 @@ struct holder {
 	int lock_fd;                /* holder.lock, flock'ed for life */
 	bool net_made;              /* nsset_net_up succeeded: undo with nsset_net_down */
 	bool orphaned;              /* a session's process died without closing it */
-	bool lingering;             /* no sessions left, but its processes live on */
+	size_t nlinger;             /* processes watched while lingering (below) */
+	struct watched *linger[64];
 };
 
 /* ---- the init ----------------------------------------------------------- */
@@ -83,7 +85,10 @@ static _Noreturn void run_init(const struct holder *h, int ready_w, int go_r)
 	close_all_but(ready_w, go_r);
 	setsid();
 	nsset_cleanroom_all_cpus();
+	/* ps on the host, and inside a pid set for its PID 1, tells the
+	 * inits apart by set (comm stays "nsset-init": 15 bytes at most). */
 	prctl(PR_SET_NAME, "nsset-init");
+	nsset_proctitle_set("nsset-init", h->setname);
 
 	struct nsset_err e = { 0 };
 	char msg[NSSET_ERR_MAX + 1];
@@ -376,6 +381,26 @@ static int template_open(struct holder *h, struct nsset_err *e)
 
 /* ---- set up ------------------------------------------------------------- */
 
+/* uptime=set: the time namespace we unshared (our children's) gets offsets
+ * that make its CLOCK_BOOTTIME and CLOCK_MONOTONIC (and so uptime and
+ * /proc/uptime) start at 0 now, the set's creation. The kernel takes them
+ * only before the first process enters the namespace: before the clone of
+ * the init. A clock may not go below 0: whole seconds back, the fraction
+ * stays. */
+static int set_time_offsets(struct nsset_err *e)
+{
+	struct timespec mono, boot;
+	if (clock_gettime(CLOCK_MONOTONIC, &mono) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
+		return nsset_fail(e, errno, "clock_gettime");
+	char text[96];
+	int n = snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
+			 -(long long)mono.tv_sec, -(long long)boot.tv_sec);
+	_cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, (size_t)n) != n)
+		return nsset_fail(e, errno, "writing /proc/self/timens_offsets");
+	return 0;
+}
+
 static int build_set(struct holder *h, struct nsset_err *e)
 {
 	/* Out of the starter's unit first (a login's scope, user@.service),
@@ -400,6 +425,8 @@ static int build_set(struct holder *h, struct nsset_err *e)
 		char names[64];
 		return nsset_fail(e, errno, "unshare(%s)", nsset_nsflags_format(early, names, sizeof(names)));
 	}
+	if ((early & CLONE_NEWTIME) && h->m.uptime_set && set_time_offsets(e) < 0)
+		return -1;
 	struct nsset_proc self;
 	nsset_proc_record(getpid(), &self);
 	h->m.holder_pid = self.pid;
@@ -688,48 +715,81 @@ static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char 
 	exit(rc < 0 ? 1 : 0);
 }
 
+/* Whether the end of the last session is when to look at ending the set:
+ * for a session set and keep=sessions the set ends then (unless a session
+ * died without closing it, below); for keep=processes it ends once nothing
+ * at all lives in it any more. */
 static bool ends_with_last_session(const struct holder *h)
 {
-	return h->m.scope == NSSET_SCOPE_SESSION || h->m.keep == NSSET_KEEP_SESSIONS;
+	return h->m.scope == NSSET_SCOPE_SESSION || h->m.keep == NSSET_KEEP_SESSIONS ||
+	       h->m.keep == NSSET_KEEP_PROCESSES;
 }
 
-/* Whether a process other than the set's init still sits in the set,
- * judged by one of its namespaces (pid first: it is the one processes
- * cannot leave). */
-struct in_ns {
-	const char *rel;            /* "ns/pid" */
-	struct stat ns;             /* the set's file of that type */
-	pid_t init;
-};
-
-static int other_in_ns(int procfd, pid_t pid, const char *name, void *ctx)
+static void linger_drop(struct holder *h, struct watchlist *wl, struct watched *w)
 {
-	const struct in_ns *w = ctx;
-	char path[64];
-	struct stat st;
-	if (pid == w->init || pid == getpid())
-		return 0;
-	snprintf(path, sizeof(path), "%.16s/%s", name, w->rel);
-	return fstatat(procfd, path, &st, 0) == 0 && st.st_ino == w->ns.st_ino &&
-	       st.st_dev == w->ns.st_dev && proc_starttime(pid) != 0;
+	for (size_t i = 0; i < h->nlinger; i++)
+		if (h->linger[i] == w) {
+			h->linger[i] = h->linger[--h->nlinger];
+			break;
+		}
+	epoll_ctl(wl->epfd, EPOLL_CTL_DEL, w->pidfd, NULL);
+	close(w->pidfd);
+	free(w);
 }
 
-static bool set_has_processes(const struct holder *h)
+static void linger_stop(struct holder *h, struct watchlist *wl)
 {
-	const char *type = NULL;
-	struct in_ns w = { .init = h->init };
-	for (unsigned r = 0; r < NSSET_NS_MAX && !type; r++) {
-		const struct nsset_nstype *t = nsset_nstype_watched(r);
-		if ((h->m.ns_flags & t->flag) && fstatat(h->setfd, t->name, &w.ns, AT_SYMLINK_NOFOLLOW) == 0)
-			type = t->name;
+	while (h->nlinger > 0)
+		linger_drop(h, wl, h->linger[0]);
+}
+
+/* The set has no session but may still hold processes. Watches up to
+ * LINGER_MAX of those found now through pidfds (entries with an empty name
+ * in the epoll set); once all of them have exited, check_end looks again,
+ * and finds whatever they forked meanwhile. So a lingering set costs no
+ * timer and no polling: one walk over /proc each time the watched ones
+ * are gone. 1 when something lives in the set (or /proc cannot tell: then
+ * it is kept and looked at again in LINGER_RETRY_MS), 0 when it is empty.
+ *
+ * Looked at in any of the set's namespaces (procscan.h). A process that
+ * forks and exits faster than the walk reads /proc could slip through it;
+ * then the set ends early: in a pid set that process dies with the init,
+ * otherwise it runs on outside any set. Only a deliberate fork chain does
+ * that, and only to its owner's own set. */
+#define LINGER_MAX (sizeof(((struct holder *)0)->linger) / sizeof(struct watched *))
+#define LINGER_RETRY_MS 5000
+static int linger_watch(struct holder *h, struct watchlist *wl)
+{
+	linger_stop(h, wl);
+	unsigned long long ino[NSSET_NS_MAX];
+	nsset_nsfs_inodes(h->setfd, ino);
+	const pid_t skip[] = { getpid(), h->init };
+	pid_t pids[LINGER_MAX];
+	struct nsset_err e = { 0 };
+	int n = nsset_proc_set_members(ino, skip, 2, pids, LINGER_MAX, &e);
+	if (n < 0) {
+		nsset_log(h->log, LOG_ERR, "set %s: cannot tell whether processes are left: %s",
+			  h->setname, e.msg);
+		return 1;
 	}
-	if (!type)
-		return false;
-	char rel[16];
-	snprintf(rel, sizeof(rel), "ns/%s", type);
-	w.rel = rel;
-	/* -1: /proc unreadable, cannot tell: keep the set. */
-	return nsset_proc_each(other_in_ns, &w, NULL) != 0;
+	for (int i = 0; i < n; i++) {
+		int fd = (int)syscall(SYS_pidfd_open, pids[i], 0);
+		struct watched *w = fd < 0 ? NULL : calloc(1, sizeof(*w));
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+		if (!w || epoll_ctl(wl->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			/* Gone already (ESRCH), or no room: the others will
+			 * do, or the retry below. */
+			if (fd >= 0)
+				close(fd);
+			free(w);
+			continue;
+		}
+		w->pidfd = fd;
+		h->linger[h->nlinger++] = w;
+	}
+	if (n > 0 && h->nlinger == 0)
+		return 1;       /* found some but could watch none: retry later */
+	return n > 0;
 }
 
 /* After a session went away: if it was the last one and the set lives only
@@ -737,22 +797,27 @@ static bool set_has_processes(const struct holder *h)
  * is joining right now either registers first or finds no set. A session
  * whose process died without closing it (sshd's [priv] killed) may have
  * left its user's processes running in the set: then the set lingers until
- * they are gone too. */
+ * they are gone too, as a keep=processes set always does. */
 static void check_end(struct holder *h, struct watchlist *wl, bool force_scan)
 {
 	if (!ends_with_last_session(h) || (wl->n > 0 && !force_scan))
 		return;
 	int lockfd = nsset_set_lock(&h->st, &h->id, LOCK_EX, NULL);
 	rescan(h, wl);
-	h->lingering = false;
 	if (wl->n == 0) {
-		if (h->orphaned && set_has_processes(h)) {
-			h->lingering = true;    /* looked at again every second */
+		bool keep = h->orphaned || h->m.keep == NSSET_KEEP_PROCESSES;
+		if (keep && linger_watch(h, wl)) {
+			if (h->nlinger > 0)
+				nsset_log(h->log, LOG_DEBUG, "set %s: no session left, %zu process(es) "
+					  "watched", h->setname, h->nlinger);
 		} else {
-			destroy_and_exit(h, wl, h->orphaned ? "its last session and its processes ended"
-							    : "its last session ended", lockfd);
+			destroy_and_exit(h, wl, !keep ? "its last session ended"
+					 : h->m.keep == NSSET_KEEP_PROCESSES
+					 ? "its last session and its last process ended"
+					 : "its last session and its processes ended", lockfd);
 		}
 	} else {
+		linger_stop(h, wl);
 		h->orphaned = false;
 	}
 	close_fd(&lockfd);
@@ -796,7 +861,10 @@ static void watch(struct holder *h)
 
 	for (;;) {
 		struct epoll_event ev[64];
-		int ready = epoll_wait(wl.epfd, ev, 64, h->lingering ? 1000 : -1);
+		/* No timeout: a lingering set waits on its processes' pidfds,
+		 * except when it could watch none of them. */
+		bool blind = wl.n == 0 && h->nlinger == 0 && ends_with_last_session(h);
+		int ready = epoll_wait(wl.epfd, ev, 64, blind ? LINGER_RETRY_MS : -1);
 		if (ready == 0) {
 			check_end(h, &wl, true);
 			continue;
@@ -808,12 +876,17 @@ static void watch(struct holder *h)
 			sleep(1);
 			continue;
 		}
-		bool changed = false, rescan_all = false;
+		bool changed = false, rescan_all = false, linger_over = false;
 		/* Exited sessions first (their entries may be dropped below). */
 		for (int i = 0; i < ready; i++) {
 			struct watched *w = ev[i].data.ptr;
 			if (!w)
 				continue;
+			if (!w->name[0]) {      /* a lingering set's process */
+				linger_drop(h, &wl, w);
+				linger_over |= h->nlinger == 0;
+				continue;
+			}
 			int sdir = nsset_sessions_open(h->setfd);
 			/* Still registered: it died without closing its session. */
 			if (sdir >= 0 && unlinkat(sdir, w->name, 0) == 0)
@@ -849,6 +922,8 @@ static void watch(struct holder *h)
 		}
 		if (changed)
 			check_end(h, &wl, false);
+		else if (linger_over)
+			check_end(h, &wl, true);
 	}
 }
 
@@ -904,6 +979,7 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 	}
 	if (parse_request(&h, store_path, meta_text, &e) < 0)
 		goto fail;
+	nsset_proctitle_set("nsset-holder", h.setname);
 	h.host_mnt_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (h.host_mnt_fd < 0) {
 		nsset_fail(&e, errno, "/proc/self/ns/mnt");

@@ -677,13 +677,18 @@ static void describe_set(const struct nsset_admin_explain *x)
 	if (m->hostname[0])
 		printf("; hostname %s", m->hostname);
 	if (m->scope != NSSET_SCOPE_SESSION)
-		printf("; keep=%s", m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions");
+		printf("; keep=%s", m->keep == NSSET_KEEP_ALWAYS ? "always"
+				    : m->keep == NSSET_KEEP_PROCESSES ? "processes" : "sessions");
 	if (x->rule->shell[0])
 		printf("; shell=%s", x->rule->shell);
 	if (x->rule->no_new_privs)
 		printf("; nnp=yes");
 	if (m->hook[0])
 		printf("; hook=%s", m->hook);
+	if (m->uptime_set)
+		printf("; uptime=set");
+	if (m->ns_flags & CLONE_NEWNS)      /* what /dev/shm will be */
+		printf("; shm=%s", nsset_shm_size(m) ? nsset_shm_size(m) : "host");
 	putchar('\n');
 	if (m->net == NSSET_NET_VETH)
 		print_veth_plan(m);

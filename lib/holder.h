@@ -4,7 +4,8 @@
  * their files into the store, renames the set into place), then stays in
  * the host's namespaces to watch it: it reaps the init of a pid set, follows
  * the set's sessions through pidfds, and tears the set down when its init
- * dies, or when the last session of a keep=sessions or session set ends. It
+ * dies, when the last session of a keep=sessions or session set ends, or
+ * when the last process of a keep=processes set does (sessions first). It
  * ignores SIGTERM: `nssetctl destroy` SIGKILLs it and removes the set
  * itself. Its exclusive flock on holder.lock is how everyone else tells
  * that a set is alive.

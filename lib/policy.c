@@ -179,6 +179,8 @@ static bool valid_shell(const char *s)
 struct opt_state {
 	unsigned seen;                  /* bit per entry of options[] */
 	const char *tmp_word;
+	const char *shm_word;
+	const char *uptime_word;
 	const char *hostname_word;
 	const char *net_word;
 };
@@ -205,6 +207,33 @@ static int opt_tmp(const struct parse_ctx *ctx, const char *word, const char *va
 	return 0;
 }
 
+/* shm=SIZE (a private /dev/shm of that size) or shm=host (the host's). */
+static int opt_shm(const struct parse_ctx *ctx, const char *word, const char *value,
+		   struct nsset_rule *r, struct opt_state *st)
+{
+	struct nsset_size size;
+	if (strcmp(value, "host") != 0 && nsset_size_parse(value, true, &size) < 0)
+		return parse_fail(ctx, errno == ERANGE ? "shm size too large (more than 2^63-1 bytes)"
+						       : "invalid shm value", word);
+	/* nsset_size_parse bounds a size at 16 chars, well within shm. */
+	snprintf(r->shm, sizeof(r->shm), "%s", value);
+	st->shm_word = word;
+	return 0;
+}
+
+static int opt_uptime(const struct parse_ctx *ctx, const char *word, const char *value,
+		      struct nsset_rule *r, struct opt_state *st)
+{
+	if (strcmp(value, "set") == 0)
+		r->uptime_set = true;
+	else if (strcmp(value, "host") == 0)
+		r->uptime_set = false;
+	else
+		return parse_fail(ctx, "invalid uptime value", word);
+	st->uptime_word = word;
+	return 0;
+}
+
 static int opt_hostname(const struct parse_ctx *ctx, const char *word, const char *value,
 			struct nsset_rule *r, struct opt_state *st)
 {
@@ -223,6 +252,8 @@ static int opt_keep(const struct parse_ctx *ctx, const char *word, const char *v
 		r->keep = NSSET_KEEP_SESSIONS;
 	else if (strcmp(value, "always") == 0)
 		r->keep = NSSET_KEEP_ALWAYS;
+	else if (strcmp(value, "processes") == 0)
+		r->keep = NSSET_KEEP_PROCESSES;
 	else
 		return parse_fail(ctx, "invalid keep value", word);
 	/* A session set dies with its session by definition; accepting keep=
@@ -296,6 +327,8 @@ static const struct {
 		     struct nsset_rule *r, struct opt_state *st);
 } options[] = {
 	{ "tmp", opt_tmp },
+	{ "shm", opt_shm },
+	{ "uptime", opt_uptime },
 	{ "hostname", opt_hostname },
 	{ "keep", opt_keep },
 	{ "shell", opt_shell },
@@ -402,6 +435,10 @@ static int check_rule(const struct parse_ctx *ctx, const struct nsset_rule *r,
 		return parse_fail(ctx, "pid needs mnt (the set mounts its own /proc)", "pid");
 	if (r->tmp_private && !(r->ns_flags & CLONE_NEWNS))
 		return parse_fail(ctx, "tmp=private needs mnt", st->tmp_word);
+	if (st->shm_word && !(r->ns_flags & CLONE_NEWNS))
+		return parse_fail(ctx, "shm= needs mnt", st->shm_word);
+	if (st->uptime_word && !(r->ns_flags & CLONE_NEWTIME))
+		return parse_fail(ctx, "uptime= needs time", st->uptime_word);
 	if (st->hostname_word && !(r->ns_flags & CLONE_NEWUTS))
 		return parse_fail(ctx, "hostname= needs uts", st->hostname_word);
 	/* One set for many users: whose name would it carry? */

@@ -28,13 +28,21 @@
 #include "netaddr.h"
 
 enum nsset_match { NSSET_MATCH_USER, NSSET_MATCH_GROUP, NSSET_MATCH_ALL };
-enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS };
+/* When a user or group set ends (nsset.conf(5), keep=): at its last
+ * session's end; never (nssetctl destroy, reboot); or once no process at
+ * all is left in it. New values go last: the meta file reads an unknown
+ * word as the first. */
+enum nsset_keep { NSSET_KEEP_SESSIONS, NSSET_KEEP_ALWAYS, NSSET_KEEP_PROCESSES };
 enum nsset_net { NSSET_NET_NONE, NSSET_NET_VETH };
 
 #define NSSET_NAME_MAX 32           /* names in rules (useradd's limit) */
 #define NSSET_USER_MAX 255          /* names from NSS (LDAP may go past 32) */
 #define NSSET_HOSTNAME_MAX 64       /* HOST_NAME_MAX on Linux */
 #define NSSET_TMPSIZE_MAX 24
+/* /dev/shm's size in a set with mnt and ipc when shm= does not say: like
+ * Docker's, enough for the shared memory of ordinary programs, and a bound
+ * on what one tenant can pin in RAM there. nsset.conf(5), shm=. */
+#define NSSET_SHM_DEFAULT "64m"
 #define NSSET_SHELL_MAX 256         /* shell= paths, NUL included */
 #define NSSET_RULES_MAX 10000       /* a policy longer than this is refused */
 #define NSSET_HOOK_MAX 64           /* hook=NAME */
@@ -53,6 +61,10 @@ struct nsset_rule {
 	int ns_flags;                       /* CLONE_NEW* */
 	bool tmp_private;                   /* tmp=private */
 	char tmp_size[NSSET_TMPSIZE_MAX];   /* "256M", "50%", "" = tmpfs default */
+	char shm[NSSET_TMPSIZE_MAX];        /* shm=: a size, "host", "" = the default */
+	bool uptime_set;                    /* uptime=set: the time namespace's
+					     * boottime and monotonic clocks start
+					     * at the set's creation */
 	char hostname[NSSET_HOSTNAME_MAX + 1]; /* template with %u %g, "" = keep */
 	enum nsset_keep keep;               /* default: always (user/group sets) */
 	bool keep_given;                    /* keep= appeared on the line */

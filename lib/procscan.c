@@ -118,46 +118,50 @@ bool nsset_proc_in_set(const struct nsset_proc_ns *p, const unsigned long long *
 	return any;
 }
 
-struct busy_walk {
+/* The one judgement of "a process that lives in a set" (procscan.h): in
+ * any of the set's namespaces. */
+struct members_walk {
 	const unsigned long long *ino;
 	const pid_t *skip;
 	size_t nskip;
+	pid_t *out;
+	size_t max, n;
 };
 
-/* Each namespace of the set in turn, the first mismatch ends the look:
- * most processes are the host's and fail at the first stat. */
-static int in_set_at(int procfd, pid_t pid, const char *name, void *ctx)
+static int add_member(int procfd, pid_t pid, const char *name, void *ctx)
 {
-	const struct busy_walk *w = ctx;
+	struct members_walk *w = ctx;
 	for (size_t i = 0; i < w->nskip; i++)
 		if (w->skip[i] == pid)
 			return 0;
-	bool any = false;
 	for (size_t i = 0; i < nsset_nstype_count; i++) {
 		if (!w->ino[i])
 			continue;
 		char rel[32];
 		snprintf(rel, sizeof(rel), "ns/%s", nsset_nstypes[i].name);
-		unsigned long long have = nsset_proc_ino_at(procfd, name, rel);
-		/* A PAM caller that joined a pid or time set sits there through
-		 * its children only. */
-		if (have != w->ino[i] && nsset_nstypes[i].children) {
-			snprintf(rel, sizeof(rel), "ns/%s", nsset_nstypes[i].children);
-			have = nsset_proc_ino_at(procfd, name, rel);
+		if (nsset_proc_ino_at(procfd, name, rel) == w->ino[i]) {
+			w->out[w->n++] = pid;
+			break;
 		}
-		if (have != w->ino[i])
-			return 0;
-		any = true;
 	}
-	return any ? (int)pid : 0;
+	return w->n == w->max;  /* full: the walk ends */
+}
+
+int nsset_proc_set_members(const unsigned long long *ino, const pid_t *skip, size_t nskip,
+			   pid_t *out, size_t max, struct nsset_err *e)
+{
+	if (max == 0)
+		return 0;
+	struct members_walk w = { .ino = ino, .skip = skip, .nskip = nskip, .out = out, .max = max };
+	return nsset_proc_each(add_member, &w, e) < 0 ? -1 : (int)w.n;
 }
 
 pid_t nsset_proc_set_busy(const unsigned long long *ino, const pid_t *skip, size_t nskip,
 			  struct nsset_err *e)
 {
-	struct busy_walk w = { .ino = ino, .skip = skip, .nskip = nskip };
-	int r = nsset_proc_each(in_set_at, &w, e);
-	return r < 0 ? -1 : (pid_t)r;
+	pid_t pid = 0;
+	int n = nsset_proc_set_members(ino, skip, nskip, &pid, 1, e);
+	return n < 0 ? -1 : n > 0 ? pid : 0;
 }
 
 struct dir_walk {

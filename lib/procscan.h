@@ -56,14 +56,24 @@ int nsset_proc_table_scan(int flags, struct nsset_proc_table *t, struct nsset_er
  * caller that joined). */
 bool nsset_proc_in_set(const struct nsset_proc_ns *p, const unsigned long long *ino);
 
-/* Whether the set whose namespace inodes are `ino` (as for
- * nsset_proc_in_set) still holds any process but the `nskip` ones in
- * `skip` (its holder and init): the pid of the first found, 0 when none,
- * -1 with e when /proc cannot be read. For a login that finds its set
- * outdated: work left running (nohup, tmux) keeps it, as a session does.
- * It stops at the first process found, and a process outside the set
- * costs one stat of one ns file, so it is only called off the common path
- * (a set that matches its rule needs no walk). */
+/* The processes that live in a set: in at least one of its namespaces
+ * (`ino` indexed like nsset_nstypes[], 0 = the set lacks the type). Any one
+ * will do: a process that made a nested namespace of one type (a rootless
+ * container, `unshare -r`) still lives in the set's others; and a root
+ * process that joined one (a hook's daemon, nsenter) counts too. A zombie
+ * does not (its namespaces are gone). This is the one judgement for the
+ * holder of a set that outlives its sessions (keep=processes) and for a
+ * login that finds its set outdated (work left running keeps it, as a
+ * session does).
+ *
+ * members: up to `max` pids, other than the `nskip` ones in `skip` (the
+ * set's holder and init); returns how many (0: none left), or -1 with e
+ * when /proc cannot be read. The walk stops once `max` are found; a
+ * process outside the set costs one stat per namespace type of the set,
+ * so neither is called on the common path of a login.
+ * busy: the first such pid, 0 when none, -1 with e. */
+int nsset_proc_set_members(const unsigned long long *ino, const pid_t *skip, size_t nskip,
+			   pid_t *out, size_t max, struct nsset_err *e);
 pid_t nsset_proc_set_busy(const unsigned long long *ino, const pid_t *skip, size_t nskip,
 			  struct nsset_err *e);
 

@@ -35,7 +35,9 @@ static bool show_created(const struct nsset_meta *m, char *buf, size_t size)
 static bool show_keep(const struct nsset_meta *m, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s", m->scope == NSSET_SCOPE_SESSION ? "session (ends with it)"
-				  : m->keep == NSSET_KEEP_ALWAYS ? "always" : "sessions");
+				  : m->keep == NSSET_KEEP_ALWAYS ? "always"
+				  : m->keep == NSSET_KEEP_PROCESSES ? "processes (ends when none is left)"
+				  : "sessions");
 	return true;
 }
 
@@ -46,6 +48,23 @@ static bool show_tmp(const struct nsset_meta *m, char *buf, size_t size)
 	else
 		snprintf(buf, size, "shared with the host");
 	return true;
+}
+
+static bool show_shm(const struct nsset_meta *m, char *buf, size_t size)
+{
+	const char *sz = nsset_shm_size(m);
+	if (sz)
+		snprintf(buf, size, "private, size=%s%s", sz, m->shm[0] ? "" : " (the default)");
+	else
+		snprintf(buf, size, "shared with the host");
+	return (m->ns_flags & CLONE_NEWNS) != 0;
+}
+
+static bool show_uptime(const struct nsset_meta *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", m->uptime_set ? "from the set's creation (boottime, monotonic)"
+						: "the host's");
+	return (m->ns_flags & CLONE_NEWTIME) != 0;
 }
 
 static bool show_hostname(const struct nsset_meta *m, char *buf, size_t size)
@@ -98,6 +117,16 @@ static const char *check_tmp_size(const struct nsset_meta *m)
 	return NULL;
 }
 
+static const char *check_shm(const struct nsset_meta *m)
+{
+	if (strcmp(m->shm, "host") == 0)
+		return NULL;
+	for (const char *p = m->shm; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || strchr("kKmMgG%", *p)))
+			return "invalid shm size";
+	return NULL;
+}
+
 static const char *check_hook(const struct nsset_meta *m)
 {
 	return m->hook[0] && !nsset_valid_hook_name(m->hook) ? "invalid hook name" : NULL;
@@ -112,9 +141,10 @@ static const char *check_bridge(const struct nsset_meta *m)
 /* ---- the table -------------------------------------------------------------- */
 
 static const char *const scope_words[] = { "none", "user", "group", "session" };
-static const char *const keep_words[] = { "sessions", "always" };  /* enum nsset_keep */
+static const char *const keep_words[] = { "sessions", "always", "processes" };  /* enum nsset_keep */
 static const char *const tmp_words[] = { "shared", "private" };    /* tmp_private */
 static const char *const net_words[] = { "none", "veth" };         /* enum nsset_net */
+static const char *const uptime_words[] = { "host", "set" };       /* uptime_set */
 static const char *const yes_no_words[] = { "no", "yes" };         /* bool */
 #define WORDS(w) .words = (w), .nwords = sizeof(w) / sizeof((w)[0])
 
@@ -150,6 +180,11 @@ const struct nsset_rec_field nsset_rec_fields[] = {
 	  .show = "tmp", .show_fmt = show_tmp },
 	{ TEXT("tmp_size", tmp_size), .flags = NSSET_REC_SHAPE, RULE(tmp_size, tmp_size),
 	  .check = check_tmp_size, .json = "tmp_size", .json_as = NSSET_REC_JSON_OPT },
+	{ TEXT("shm", shm), .flags = NSSET_REC_SHAPE, RULE(shm, shm), .check = check_shm,
+	  .json = "shm", .json_as = NSSET_REC_JSON_OPT, .show = "shm", .show_fmt = show_shm },
+	{ WORD("uptime", uptime_set, uptime_words), .flags = NSSET_REC_LENIENT | NSSET_REC_SHAPE,
+	  RULE(uptime_set, uptime_set), .json = "uptime", .json_as = NSSET_REC_JSON_STR,
+	  .show = "uptime", .show_fmt = show_uptime },
 	{ TEXT("hostname", hostname), .flags = NSSET_REC_SHAPE, .check = check_hostname,
 	  .json = "hostname", .json_as = NSSET_REC_JSON_OPT,
 	  .show = "hostname", .show_fmt = show_hostname },
@@ -463,6 +498,15 @@ int nsset_rec_json_value(const struct nsset_rec_field *f, const struct nsset_met
 	default:
 		return 0;
 	}
+}
+
+const char *nsset_shm_size(const struct nsset_meta *m)
+{
+	if (!(m->ns_flags & CLONE_NEWNS) || strcmp(m->shm, "host") == 0)
+		return NULL;
+	if (m->shm[0])
+		return m->shm;
+	return (m->ns_flags & CLONE_NEWIPC) ? NSSET_SHM_DEFAULT : NULL;
 }
 
 bool nsset_rec_show(const struct nsset_rec_field *f, const struct nsset_meta *m, char *buf,

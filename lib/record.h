@@ -41,6 +41,8 @@ struct nsset_meta {
 	bool tmp_private;
 	bool netns_name;                    /* net.netns=yes when it was made */
 	char tmp_size[NSSET_TMPSIZE_MAX];
+	char shm[NSSET_TMPSIZE_MAX];        /* as the rule says it: size, "host" or "" */
+	bool uptime_set;                    /* uptime=set: clock offsets (holder.c) */
 	char hostname[NSSET_HOSTNAME_MAX + 1];
 	long long created;                  /* unix time */
 	pid_t holder_pid;
@@ -165,6 +167,11 @@ const char *nsset_rec_check(const struct nsset_meta *m);
  * _unix number of a TIME field. m NULL (no meta) gives null. */
 int nsset_rec_json_value(const struct nsset_rec_field *f, const struct nsset_meta *m, bool second,
 			 char *buf, size_t size);
+
+/* The size of the private tmpfs on /dev/shm that the set gets (shm=, or
+ * NSSET_SHM_DEFAULT in a set with mnt and ipc), or NULL when /dev/shm is
+ * the host's. One answer for setup.c, which mounts it, and every display. */
+const char *nsset_shm_size(const struct nsset_meta *m);
 
 /* The field's `nssetctl show` value; false to leave the line out. */
 bool nsset_rec_show(const struct nsset_rec_field *f, const struct nsset_meta *m, char *buf,

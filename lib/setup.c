@@ -197,9 +197,12 @@ int nsset_setup_inside(const struct nsset_meta *m, const char *store_path, struc
 			    mount_tmpfs("/var/tmp", m->tmp_size, e) < 0)
 				return -1;
 		}
+		/* POSIX shared memory is files in /dev/shm: bounded, like
+		 * /tmp, so that no tenant pins half of RAM there. */
+		const char *shm = nsset_shm_size(m);
+		if (shm && mount_tmpfs("/dev/shm", shm, e) < 0)
+			return -1;
 		if (m->ns_flags & CLONE_NEWIPC) {
-			if (mount_tmpfs("/dev/shm", NULL, e) < 0)
-				return -1;
 			struct stat st;
 			if (stat("/dev/mqueue", &st) == 0 && S_ISDIR(st.st_mode) &&
 			    mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)

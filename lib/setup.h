@@ -7,8 +7,8 @@
 #include "store.h"
 
 /* Mount propagation slave, the store hidden, /proc for a pid set, tmpfs
- * /tmp and /var/tmp for tmp=private, private /dev/shm and /dev/mqueue for
- * ipc, lo up for net, hostname for uts. */
+ * /tmp and /var/tmp for tmp=private, /dev/shm of the size shm= gives
+ * (nsset_shm_size), private /dev/mqueue for ipc, lo up for net, hostname for uts. */
 int nsset_setup_inside(const struct nsset_meta *m, const char *store_path, struct nsset_err *e);
 
 /* Brings the loopback interface of the current net namespace up. */

@@ -114,7 +114,10 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 	 *     caller's fds 0-3 may be anything;
 	 *   - an empty signal mask, every signal at its default;
 	 *   - argv without the set description (other users can read a
-	 *     process's argv: it comes through stdin);
+	 *     process's argv: it comes through stdin), but with the set's
+	 *     name: room for the title the holder writes over its argv
+	 *     ("nsset-holder user/1000", proctitle.h) where it cannot move
+	 *     it elsewhere; the holder takes the name from the description;
 	 *   - nothing of the caller's environment (a root program). */
 	_cleanup_close_ int request = fcntl(req_r, F_DUPFD_CLOEXEC, 10);
 	_cleanup_close_ int status = request < 0 ? -1 : fcntl(status_w, F_DUPFD_CLOEXEC, 10);
@@ -126,7 +129,9 @@ int nsset_holder_spawn(const char *holder_path, const char *store_path,
 		sigset_t none, all;
 		sigemptyset(&none);
 		sigfillset(&all);
-		char *const argv[] = { (char *)"nsset-holder", (char *)store_path, NULL };
+		char setname[64];
+		snprintf(setname, sizeof(setname), "%s/%s", nsset_scope_name(m->scope), m->id);
+		char *const argv[] = { (char *)"nsset-holder", (char *)store_path, setname, NULL };
 		char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 		serr = posix_spawn_file_actions_init(&fa);
 		if (serr == 0) {

@@ -61,6 +61,7 @@ vera        user      mnt,uts,ipc,net,pid   tmp=private keep=sessions net=veth
 @staff      group     mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=staff
 @ci         session   mnt,uts,ipc,net,pid   tmp=private hostname=ci-%u
 harry       user      mnt,uts,ipc,net,pid   tmp=private keep=sessions shell=/bin/sh
+kim         user      mnt,uts,ipc,net,pid   tmp=private keep=processes
 otto        user      mnt,uts,ipc,net,pid   tmp=private keep=always hostname=otto-old
 *           user      mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=%u-box'
 
@@ -1095,6 +1096,35 @@ run "$CTL" destroy user/2402
 assert_eq 0 "$RC" "destroy otto's keep=always set"
 
 # ---------------------------------------------------------------------------
+case_begin "keep=processes: a detached job (setsid nohup, as tmux) outlives the ssh logouts and is found at the next login"
+e2e_add_user kim 2403 || fail "adding kim"
+KIMSET=$(set_dir user 2403)
+# The job records its pid (as its set sees it) in the set's private /tmp.
+JOB="setsid nohup sh -c 'echo \$\$ >/tmp/job.pid; while [ ! -e $E2E_OUT/kim-stop ]; do sleep 0.2; done' >/dev/null 2>&1 </dev/null &"
+e2e_hold -t kim kj-1 "$JOB n=0; while [ ! -s /tmp/job.pid ] && [ \$n -lt 100 ]; do n=\$((n + 1)); sleep 0.05; done; echo job=\$(cat /tmp/job.pid)"
+e2e_wait kj-1 || fail "kim's session did not start"
+JOBPID=$(val kj-1 job)
+assert_ne "" "$JOBPID" "the job's pid in its set"
+HK=$(holder_of "$KIMSET")
+e2e_end kj-1
+sleep 1.5
+[ -d "$KIMSET" ] || fail "set ended at the logout although kim's job runs in it"
+assert_ne 0 "$(user_procs kim)" "kim's processes after the logout"
+# The next login lands in the same set and finds the job running.
+run e2e_ssh kim@sshd 'p=$(cat /tmp/job.pid); kill -0 "$p" && echo "alive $p"; tr "\0" " " </proc/$p/cmdline'
+assert_eq 0 "$RC" "kim's second login"
+assert_contains "$STDOUT" "alive $JOBPID" "the job, seen from the next login"
+assert_contains "$STDOUT" "kim-stop" "the job's command line"
+sleep 1
+[ -d "$KIMSET" ] || fail "set ended at the second logout although the job runs"
+assert_eq "$HK" "$(holder_of "$KIMSET")" "the same set (holder) all along"
+# When the job ends, so does the set.
+touch "$E2E_OUT/kim-stop"
+settle_gone "$KIMSET" 20 || fail "set still there 20 s after its last process ended"
+pid_gone "$HK" 5 || fail "holder $HK still running"
+assert_eq 0 "$(user_procs kim)" "kim's processes left"
+
+# ---------------------------------------------------------------------------
 case_begin "nothing is left: no set, holder, user process or stray nsfs mount"
 e2e_end_all
 for d in user group session; do
@@ -1106,7 +1136,7 @@ done
 n=0
 while pgrep -x nsset-holder >/dev/null && [ $n -lt 100 ]; do n=$((n + 1)); sleep 0.05; done
 assert_eq "" "$(pgrep -a -x nsset-holder)" "holders running"
-for u in alice bob carol dave erin frank solo harry vera otto sue grp01 grp30; do
+for u in alice bob carol dave erin frank solo harry vera otto sue kim grp01 grp30; do
 	assert_eq 0 "$(user_procs $u)" "processes of $u"
 done
 # The template mount namespace of the store is the only nsfs mount expected.

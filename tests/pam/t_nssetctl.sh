@@ -196,7 +196,7 @@ print(d["store"], ",".join(keys))
 		"$(printf '%s\n' "$STDOUT" | sed -n 1p)" "alice's set"
 	assert_eq "students 3001" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "the group set"
 	assert_eq "sessions None" "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "the session set"
-	assert_eq "$NSSET_STORE name,state,reason,policy_wants,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
+	assert_eq "$NSSET_STORE name,state,reason,policy_wants,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
 		"$(printf '%s\n' "$STDOUT" | sed -n 4p)" "keys"
 fi
 
@@ -242,6 +242,7 @@ assert_contains "$o" "  rule     /etc/security/nsset.conf:6: alice       user   
 assert_contains "$o" "  because  the rule names the user alice"
 assert_contains "$o" "  set      user/2001 (user alice, uid 2001)"
 assert_contains "$o" "namespaces mnt,uts,ipc,net,pid; tmp private size=64m; hostname box-alice; keep=always"
+assert_contains "$o" "; shm=64m" "the default /dev/shm size"
 assert_contains "$o" "  exists   yes, ok, 1 live session(s)"
 assert_contains "$o" "  because  '*' matches every user, and no earlier rule matched bob"
 assert_contains "$o" "  because  carol is a member of group students (gid 3001, via getgrouplist)"

@@ -29,6 +29,8 @@
 #                     the scan of every mount table for namespace files
 #                     (libmount): reads every set, kills holders
 #   holder.o          the holder daemon: root for the set's whole life
+#   proctitle.o       the holder's process title: rewrites the process's
+#                     own command line (sshd's, inside the module)
 #   hook.o            runs the administrator's hook programs
 #   net.o netlink.o   configures the host's network (and needs libmnl)
 #   sdunit.o          talks to systemd (and needs libsystemd)
@@ -38,9 +40,9 @@
 # parsers (pure functions, no syscalls); the address plan itself stays out
 # because nothing on the login path calls it.
 DENY_OBJECTS='admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o
-	holder.o hook.o net.o netlink.o sdunit.o teardown_ext.o'
+	holder.o proctitle.o hook.o net.o netlink.o sdunit.o teardown_ext.o'
 DENY_FUNCS='nsset_admin_* nsset_lint_* nsset_explain* nsset_nsfs_mounts nsset_holder_main
-	nsset_hook_* nsset_net_* nsset_nl_* nsset_sdunit_* nsset_teardown_hook_net'
+	nsset_proctitle_* nsset_hook_* nsset_net_* nsset_nl_* nsset_sdunit_* nsset_teardown_hook_net'
 
 # nsset-enter joins a set that exists. Making one (the mounts, hostname and
 # loopback of a new set, setup.c) is the holder's: setup.o stays out (the

@@ -716,6 +716,9 @@ static void test_keep(void **state)
 	r = one_rule("@staff group mnt keep=always\n");
 	assert_int_equal(r.keep, NSSET_KEEP_ALWAYS);
 	assert_true(r.keep_given);
+	r = one_rule("alice user mnt,pid keep=processes\n");
+	assert_int_equal(r.keep, NSSET_KEEP_PROCESSES);
+	assert_true(r.keep_given);
 	r = one_rule("@ci session mnt\n");
 	assert_int_equal(r.keep, NSSET_KEEP_ALWAYS);
 	assert_false(r.keep_given);
@@ -728,6 +731,51 @@ static void test_keep(void **state)
 		  ORIGIN ":1: keep= does not apply to session scope: 'keep=sessions'" },
 		{ "alice session mnt keep=always\n",
 		  ORIGIN ":1: keep= does not apply to session scope: 'keep=always'" },
+		{ "alice session mnt keep=processes\n",
+		  ORIGIN ":1: keep= does not apply to session scope: 'keep=processes'" },
+	};
+	RUN_BAD(bad);
+}
+
+static void test_shm(void **state)
+{
+	(void)state;
+	struct nsset_rule r = one_rule("alice user mnt,ipc\n");
+	assert_string_equal(r.shm, "");
+	r = one_rule("alice user mnt,ipc shm=8m\n");
+	assert_string_equal(r.shm, "8m");
+	r = one_rule("alice user mnt shm=25%\n");
+	assert_string_equal(r.shm, "25%");
+	r = one_rule("alice user mnt,ipc shm=host\n");
+	assert_string_equal(r.shm, "host");
+
+	static const struct bad_case bad[] = {
+		{ "alice user ipc shm=8m\n", ORIGIN ":1: shm= needs mnt: 'shm=8m'" },
+		{ "alice user mnt shm=\n", ORIGIN ":1: invalid shm value: 'shm='" },
+		{ "alice user mnt shm=0\n", ORIGIN ":1: invalid shm value: 'shm=0'" },
+		{ "alice user mnt shm=private\n", ORIGIN ":1: invalid shm value: 'shm=private'" },
+		{ "alice user mnt shm=101%\n", ORIGIN ":1: invalid shm value: 'shm=101%'" },
+		{ "alice user mnt shm=17179869184g\n",
+		  ORIGIN ":1: shm size too large (more than 2^63-1 bytes): 'shm=17179869184g'" },
+		{ "alice user mnt shm=1m shm=2m\n", ORIGIN ":1: duplicate option: 'shm'" },
+	};
+	RUN_BAD(bad);
+}
+
+static void test_uptime(void **state)
+{
+	(void)state;
+	struct nsset_rule r = one_rule("alice user mnt,time\n");
+	assert_false(r.uptime_set);
+	r = one_rule("alice user mnt,time uptime=set\n");
+	assert_true(r.uptime_set);
+	r = one_rule("alice user all uptime=host\n");
+	assert_false(r.uptime_set);
+
+	static const struct bad_case bad[] = {
+		{ "alice user mnt uptime=set\n", ORIGIN ":1: uptime= needs time: 'uptime=set'" },
+		{ "alice user time uptime=0\n", ORIGIN ":1: invalid uptime value: 'uptime=0'" },
+		{ "alice user time uptime=\n", ORIGIN ":1: invalid uptime value: 'uptime='" },
 	};
 	RUN_BAD(bad);
 }
@@ -1410,6 +1458,8 @@ int main(void)
 		cmocka_unit_test(test_size_boundaries),
 		cmocka_unit_test(test_tmp_size_overflow),
 		cmocka_unit_test(test_keep),
+		cmocka_unit_test(test_shm),
+		cmocka_unit_test(test_uptime),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_cross_checks),
 		cmocka_unit_test(test_error_line_numbers),

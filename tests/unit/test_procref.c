@@ -2,7 +2,8 @@
  * names another process (a recycled pid: the pid of one, the start time or
  * pidfs inode of another) is refused and nothing is signalled; a process
  * that is gone, or exited but not reaped, is ESRCH; the right one is
- * signalled and waited for. Also the /proc walk of lib/procscan.c.
+ * signalled and waited for. Also the /proc walk of lib/procscan.c and the
+ * holder's look for the processes left in a set.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,6 +160,52 @@ static void test_proc_each(void **state)
 	assert_false(nsset_proc_identity(child, &uid, comm, sizeof(comm)));
 }
 
+static bool has_pid(const pid_t *pids, int n, pid_t pid)
+{
+	for (int i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* The members of a "set" that is our own mount namespace: every process in
+ * it but the skipped ones; a zombie is no member. */
+static void test_set_members(void **state)
+{
+	(void)state;
+	unsigned long long ino[NSSET_NS_MAX] = { 0 };
+	struct stat st;
+	assert_int_equal(stat("/proc/self/ns/mnt", &st), 0);
+	for (size_t i = 0; i < nsset_nstype_count; i++)
+		if (nsset_nstypes[i].flag == CLONE_NEWNS)
+			ino[i] = st.st_ino;
+	enum { MAX = 1 << 16 };
+	pid_t *pids = calloc(MAX, sizeof(*pids));
+	assert_non_null(pids);
+	pid_t child = sleeper();
+	const pid_t skip[] = { getpid() };
+	int n = nsset_proc_set_members(ino, skip, 1, pids, MAX, NULL);
+	assert_true(n > 0);
+	assert_true(has_pid(pids, n, child));
+	assert_false(has_pid(pids, n, getpid()));
+	/* The first one; only `max` of them. */
+	assert_true(nsset_proc_set_busy(ino, NULL, 0, NULL) > 0);
+	assert_int_equal(nsset_proc_set_members(ino, NULL, 0, pids, 1, NULL), 1);
+	/* Exited, not reaped: gone. */
+	kill(child, SIGKILL);
+	siginfo_t si;
+	assert_int_equal(waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT), 0);
+	n = nsset_proc_set_members(ino, skip, 1, pids, MAX, NULL);
+	assert_false(has_pid(pids, n, child));
+	reap(child);
+	/* A set none of whose namespaces we are in has no member here. */
+	memset(ino, 0, sizeof(ino));
+	ino[0] = 1;
+	assert_int_equal(nsset_proc_set_members(ino, NULL, 0, pids, MAX, NULL), 0);
+	assert_int_equal(nsset_proc_set_busy(ino, NULL, 0, NULL), 0);
+	free(pids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_recycled_pid_refused),
 		cmocka_unit_test(test_kill_wait_times_out),
 		cmocka_unit_test(test_proc_each),
+		cmocka_unit_test(test_set_members),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

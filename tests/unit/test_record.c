@@ -128,7 +128,7 @@ static void test_old_format(void **state)
 	}
 	/* ... and only the keys added since, which an old set lacks (and reads
 	 * as their zero value: no name, net.netns=no). */
-	static const char *const added_since[] = { "netns=" };
+	static const char *const added_since[] = { "shm=", "uptime=", "netns=" };
 	size_t new_lines = 0, added = 0;
 	for (const char *p = text; *p; p = strchr(p, '\n') + 1) {
 		new_lines++;
@@ -230,8 +230,34 @@ static void test_roundtrip_every_field(void **state)
 	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\nholder_pid=1\nkeep=odd\n",
 					  &probe), 0);
 	assert_int_equal(probe.keep, NSSET_KEEP_SESSIONS);
+	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\nholder_pid=1\nkeep=processes\n",
+					  &probe), 0);
+	assert_int_equal(probe.keep, NSSET_KEEP_PROCESSES);
 	assert_int_equal(nsset_meta_parse("scope=user\nnamespaces=mnt\nholder_pid=1\nhook_timeout=3601\n",
 					  &probe), -1);
+}
+
+static void test_shm_size(void **state)
+{
+	(void)state;
+	struct nsset_meta m = { .ns_flags = CLONE_NEWNS | CLONE_NEWIPC };
+	assert_string_equal(nsset_shm_size(&m), NSSET_SHM_DEFAULT);
+	strcpy(m.shm, "8m");
+	assert_string_equal(nsset_shm_size(&m), "8m");
+	strcpy(m.shm, "host");
+	assert_null(nsset_shm_size(&m));
+	/* Without ipc the host's /dev/shm stays, unless shm= asks. */
+	m.ns_flags = CLONE_NEWNS;
+	m.shm[0] = '\0';
+	assert_null(nsset_shm_size(&m));
+	strcpy(m.shm, "1g");
+	assert_string_equal(nsset_shm_size(&m), "1g");
+	/* Without mnt there is nothing to mount it in. */
+	m.ns_flags = CLONE_NEWIPC;
+	assert_null(nsset_shm_size(&m));
+	strcpy(m.shm, "1g;x");
+	m.ns_flags = CLONE_NEWNS;
+	assert_string_equal(nsset_rec_check(&m), "invalid shm size");
 }
 
 static void test_table_invariants(void **state)
@@ -329,6 +355,8 @@ static void test_walkers(void **state)
 				 nsset_rec_fields[i].show, buf);
 	assert_non_null(strstr(all, "scope|user\nowner|alice (uid 1000)\ncreated|"));
 	assert_non_null(strstr(all, " by alice\nkeep|always\ntmp|private, size=64M\n"
+				    "shm|private, size=" NSSET_SHM_DEFAULT " (the default)\n"
+				    "uptime|the host's\n"
 				    "hostname|lab-alice (as made)\n"
 				    "network|veth nsu1000 on nsset0, 10.77.3.232/16, fd00:77::3e8/64\n"
 				    "hook|" NSSET_HOOK_DIR "/net-up (timeout 30 s)\n"));
@@ -486,6 +514,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_old_format),
 		cmocka_unit_test(test_roundtrip_every_field),
+		cmocka_unit_test(test_shm_size),
 		cmocka_unit_test(test_table_invariants),
 		cmocka_unit_test(test_walkers),
 		cmocka_unit_test(test_shape_diff),
