@@ -331,6 +331,31 @@ static int load(struct nsset_store *st, bool *have_store, struct nsset_admin_lis
 	return 0;
 }
 
+/* The set an argument names ("user/1000", "alice", "@students"), with
+ * the store's list: 0 and l->sets[*idx], or an exit status with the
+ * message printed and nothing left open. */
+static int load_named(const char *arg, struct nsset_store *st, struct nsset_admin_list *l, int *idx)
+{
+	char name[64];
+	struct nsset_err e = { 0 };
+	if (nsset_admin_resolve_name(arg, name, sizeof(name), &e) < 0) {
+		warnx("%s", e.msg);
+		return e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_USAGE;
+	}
+	bool have_store;
+	int rc = load(st, &have_store, l);
+	if (rc)
+		return rc;
+	*idx = nsset_admin_find(l, name);
+	if (*idx < 0) {
+		warnx("%s: no such set in %s", name, store_path);
+		nsset_admin_list_free(l);
+		nsset_store_close(st);
+		return EXIT_NOTFOUND;
+	}
+	return 0;
+}
+
 /* The policy in force, to tell outdated sets (nsset_admin_judge) from
  * current ones. Without it nothing is judged: the reason goes to *why. */
 static bool judge_sets(struct nsset_admin_list *l, char *why, size_t size)
@@ -604,25 +629,14 @@ static void show_inside(const struct nsset_admin_detail *d)
 
 static int cmd_show(const char *arg)
 {
-	char name[64];
-	struct nsset_err e = { 0 };
-	if (nsset_admin_resolve_name(arg, name, sizeof(name), &e) < 0) {
-		warnx("%s", e.msg);
-		return e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_USAGE;
-	}
 	struct nsset_store st;
 	struct nsset_admin_list l;
-	bool have_store;
-	int rc = load(&st, &have_store, &l);
+	int idx;
+	int rc = load_named(arg, &st, &l, &idx);
 	if (rc)
 		return rc;
-	int idx = nsset_admin_find(&l, name);
-	if (idx < 0) {
-		warnx("%s: no such set in %s", name, store_path);
-		rc = EXIT_NOTFOUND;
-		goto out;
-	}
 	struct nsset_admin_set *s = &l.sets[idx];
+	struct nsset_err e = { 0 };
 	char perr[NSSET_ERR_MAX];
 	judge_sets(&l, perr, sizeof(perr));
 	struct nsset_admin_detail d;
@@ -911,16 +925,6 @@ static int cmd_check(const char *conf, char **users, int nusers)
 
 /* ---- which ----------------------------------------------------------------------- */
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 /* "mnt,uts" of the types whose namespace the process shares (want) or
  * does not share (!want) with set k, of those the set has. */
 static void which_types(const struct nsset_admin_which *w, const struct nsset_admin_set *s, int k,
@@ -1025,7 +1029,7 @@ static int which_user(const char *conf, const char *name)
  * `check USER`. */
 static int cmd_which(const char *conf, const char *arg)
 {
-	return all_digits(arg) ? which_pid(arg) : which_user(conf, arg);
+	return is_all_digits(arg) ? which_pid(arg) : which_user(conf, arg);
 }
 
 /* ---- enter ------------------------------------------------------------------------ */
@@ -1127,24 +1131,14 @@ static void __attribute__((noreturn)) exec_in_set(char **cmd, int ncmd, const ch
 
 static int cmd_enter(const char *arg, char **cmd, int ncmd)
 {
-	char name[64];
-	struct nsset_err e = { 0 };
-	if (nsset_admin_resolve_name(arg, name, sizeof(name), &e) < 0) {
-		warnx("%s", e.msg);
-		return e.errnum == ENOENT ? EXIT_NOTFOUND : EXIT_USAGE;
-	}
 	struct nsset_store st;
 	struct nsset_admin_list l;
-	bool have_store;
-	int rc = load(&st, &have_store, &l);
+	int idx;
+	int rc = load_named(arg, &st, &l, &idx);
 	if (rc)
 		return rc;
-	int idx = nsset_admin_find(&l, name);
-	if (idx < 0) {
-		warnx("%s: no such set in %s", name, store_path);
-		rc = EXIT_NOTFOUND;
-		goto out;
-	}
+	const char *name = l.sets[idx].name;
+	struct nsset_err e = { 0 };
 	/* Root's shell and home as the host's passwd has them, looked up
 	 * before the mount namespace changes. */
 	struct passwd *pw = getpwuid(0);

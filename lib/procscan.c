@@ -13,16 +13,6 @@
 
 #include "util.h"
 
-static bool is_pid_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 int nsset_proc_each(nsset_proc_fn fn, void *ctx, struct nsset_err *e)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc");
@@ -31,7 +21,7 @@ int nsset_proc_each(nsset_proc_fn fn, void *ctx, struct nsset_err *e)
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		unsigned long pid;
-		if (!is_pid_name(de->d_name) || parse_ulong(de->d_name, 0x3fffffff, &pid) < 0)
+		if (!is_all_digits(de->d_name) || parse_ulong(de->d_name, 0x3fffffff, &pid) < 0)
 			continue;
 		int r = fn(dirfd(d), (pid_t)pid, de->d_name, ctx);
 		if (r != 0)

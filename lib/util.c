@@ -47,6 +47,16 @@ ssize_t read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+bool is_all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
 int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
 	if (!s || *s < '0' || *s > '9') {

@@ -21,6 +21,10 @@ ssize_t read_full(int fd, void *buf, size_t len);
  * <= max. Returns 0 or -1 (EINVAL/ERANGE in errno). */
 int parse_ulong(const char *s, unsigned long max, unsigned long *out);
 
+/* Non-empty and only the digits 0-9 (a /proc entry that is a process, a
+ * pid given on a command line). */
+bool is_all_digits(const char *s);
+
 /* Start time of a process in clock ticks since boot (field 22 of
  * /proc/PID/stat), used with the pid to name a process without being fooled
  * by pid reuse. Returns 0 when the process does not exist or has ended (a
