@@ -174,6 +174,13 @@ if two_members; then
 		in_cg "$H" /nsset.slice/nsset-group-2000.scope
 	check cgroup "the set's init sits in the same scope" \
 		in_cg "$I" /nsset.slice/nsset-group-2000.scope
+	# Their titles, as ps and systemd-cgls show them (with CAP_SYS_RESOURCE
+	# the holder moves its command line; 6.1 reads it only from an
+	# anonymous mapping).
+	check titles "the holder's command line names its set (ps: nsset-holder group/2000)" \
+		test "$(ps -o args= -p "$H")" = "nsset-holder group/2000"
+	check titles "the init's command line names its set (ps: nsset-init group/2000)" \
+		test "$(ps -o args= -p "$I")" = "nsset-init group/2000"
 	check cgroup "nothing but the set's own processes in its scope" \
 		sh -c "[ \"\$(sort /sys/fs/cgroup/nsset.slice/nsset-group-2000.scope/cgroup.procs | tr '\n' ' ')\" = \"\$(printf '%s\n' $H $I | sort | tr '\n' ' ')\" ]"
 	check cgroup "alice's session scope holds no nsset process" \
