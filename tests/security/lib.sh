@@ -99,7 +99,7 @@ settle_gone() {
 	_s_n=0
 	while [ -e "$1" ]; do
 		_s_n=$((_s_n + 1))
-		[ $_s_n -lt $((${2:-10} * 20)) ] || return 1
+		[ $_s_n -lt $(($(slow "${2:-10}") * 20)) ] || return 1
 		sleep 0.05
 	done
 }
@@ -108,7 +108,7 @@ wait_for() {
 	_s_n=0
 	until "$@"; do
 		_s_n=$((_s_n + 1))
-		[ $_s_n -lt 200 ] || return 1
+		[ $_s_n -lt $((200 * NSSET_TEST_SLOW)) ] || return 1
 		sleep 0.05
 	done
 }
@@ -117,7 +117,7 @@ wait_until() {
 	_s_n=0
 	until eval "$1"; do
 		_s_n=$((_s_n + 1))
-		[ $_s_n -lt 200 ] || return 1
+		[ $_s_n -lt $((200 * NSSET_TEST_SLOW)) ] || return 1
 		sleep 0.05
 	done
 }
