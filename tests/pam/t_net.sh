@@ -695,13 +695,15 @@ assert_eq 0 "$RC" "nssetctl destroy: $STDERR"
 run login carol true
 assert_eq 0 "$RC" "carol's login"
 HOLDER=$(sed -n 's/^holder_pid=//p' "$(set_dir user 2003)/meta")
-OLD=$(netns_ino "$CSN")
 kill -KILL "$HOLDER"
 wait_ended "$HOLDER"
 run login carol true
 assert_eq 0 "$RC" "carol's login after her holder was killed"
+# (Not compared with the stale set's inode: once the stale set's namespace is freed the
+# kernel may give its inode number to the new one, as Linux 6.1 under UML
+# does; a name still holding the old namespace would have kept it alive
+# and its number taken.)
 assert_eq "$(netns_ino "$(set_dir user 2003)/net")" "$(netns_ino "$CSN")" "the remade set has the name"
-assert_ne "$OLD" "$(netns_ino "$CSN")" "... not the stale set's namespace"
 run "$CTL" destroy user/2003
 [ ! -e "$CSN" ] || fail "the name outlived nssetctl destroy"
 : >"$CSN"
