@@ -331,6 +331,21 @@ static int load(struct nsset_store *st, bool *have_store, struct nsset_admin_lis
 	return 0;
 }
 
+/* nsset_policy_load checks every directory from / down: give it the path
+ * as the module would see it, absolute, symlinks unresolved. NULL (with
+ * the message printed) if it cannot be made. */
+static const char *absolute_conf(const char *conf, char *abs, size_t size)
+{
+	if (conf[0] == '/')
+		return conf;
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)) || snprintf(abs, size, "%s/%s", cwd, conf) >= (int)size) {
+		warnx("%s: cannot make the path absolute", conf);
+		return NULL;
+	}
+	return abs;
+}
+
 /* The set an argument names ("user/1000", "alice", "@students"), with
  * the store's list: 0 and l->sets[*idx], or an exit status with the
  * message printed and nothing left open. */
@@ -876,16 +891,8 @@ static void list_outdated(struct nsset_admin_list *l, const struct nsset_policy 
 static int cmd_check(const char *conf, char **users, int nusers)
 {
 	char abs[PATH_MAX];
-	/* nsset_policy_load checks every directory from / down: give it the
-	 * path as the module would see it, absolute, symlinks unresolved. */
-	if (conf[0] != '/') {
-		char cwd[PATH_MAX];
-		if (!getcwd(cwd, sizeof(cwd)) || snprintf(abs, sizeof(abs), "%s/%s", cwd, conf) >= (int)sizeof(abs)) {
-			warnx("%s: cannot make the path absolute", conf);
-			return EXIT_FAIL;
-		}
-		conf = abs;
-	}
+	if (!(conf = absolute_conf(conf, abs, sizeof(abs))))
+		return EXIT_FAIL;
 	struct nsset_admin_lint lint;
 	struct nsset_policy pol;
 	struct nsset_err e = { 0 };
@@ -992,16 +999,8 @@ out:
 static int which_user(const char *conf, const char *name)
 {
 	char abs[PATH_MAX];
-	/* As check does: the path as the module would see it. */
-	if (conf[0] != '/') {
-		char cwd[PATH_MAX];
-		if (!getcwd(cwd, sizeof(cwd)) ||
-		    snprintf(abs, sizeof(abs), "%s/%s", cwd, conf) >= (int)sizeof(abs)) {
-			warnx("%s: cannot make the path absolute", conf);
-			return EXIT_FAIL;
-		}
-		conf = abs;
-	}
+	if (!(conf = absolute_conf(conf, abs, sizeof(abs))))
+		return EXIT_FAIL;
 	struct nsset_admin_lint lint;
 	struct nsset_policy pol;
 	struct nsset_err e = { 0 };
