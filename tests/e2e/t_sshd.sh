@@ -63,6 +63,9 @@ vera        user      mnt,uts,ipc,net,pid   tmp=private keep=sessions net=veth
 harry       user      mnt,uts,ipc,net,pid   tmp=private keep=sessions shell=/bin/sh
 kim         user      mnt,uts,ipc,net,pid   tmp=private keep=processes
 otto        user      mnt,uts,ipc,net,pid   tmp=private keep=always hostname=otto-old
+# sue: no tmp=private: su and runuser inside her set load pam_nsset.so from
+# the build tree, which a clone under /tmp would hide there.
+sue         user      mnt,uts,ipc,net,pid   keep=sessions hostname=sue-box
 *           user      mnt,uts,ipc,net,pid   tmp=private keep=sessions hostname=%u-box'
 
 # ---- helpers ---------------------------------------------------------------

@@ -12,13 +12,16 @@
 . "$(dirname "$0")/../lib/assert.sh"
 require_file "$NSSET_LOGIN" "$NSSET_MODULE" "$NSSET_HOLDER"
 
+# No tmp=private: the nested logins run nsset-login and load pam_nsset.so
+# from the build tree inside the sets, and a build tree under /tmp (a clone
+# in /tmp, as CI's may be) would be hidden there.
 POLICY='# test policy
 root        none
-@ci         session   mnt,net,ipc             tmp=private
-alice       user      mnt,uts,ipc,net,pid     tmp=private hostname=box-%u
-bob         user      mnt,ipc,pid             tmp=private
+@ci         session   mnt,net,ipc
+alice       user      mnt,uts,ipc,net,pid     hostname=box-%u
+bob         user      mnt,ipc,pid
 carol       user      uts,ipc,net             hostname=nomnt-%u
-*           user      mnt,ipc                 tmp=private keep=sessions'
+*           user      mnt,ipc                 keep=sessions'
 write_policy "$POLICY"
 write_service nsset-test "debug"
 # su-l includes su: the module twice in each stack, as an admin who lists
