@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -79,17 +80,13 @@ int nsset_hostns_read(int store_fd, struct nsset_hostns *h, struct nsset_err *e)
 	return 0;
 }
 
-int nsset_hostns_ensure(int store_fd, struct nsset_err *e)
+/* Writes the record: PID 1 as the store's maker sees it. The maker is root
+ * (sshd, login, su, nsset-enter after its checks) and no set exists yet
+ * when the store is made, so it cannot sit in a set; a store of an older
+ * version gets its record from the first login after the upgrade, which
+ * the same check then covers. */
+static int write_record(int store_fd, struct nsset_err *e)
 {
-	if (faccessat(store_fd, HOST_RECORD, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return nsset_fail(e, errno, "%s", HOST_RECORD);
-	/* PID 1 as the store's maker sees it. The maker is root (sshd, login,
-	 * su, nsset-enter after its checks) and no set exists yet when the
-	 * store is made, so it cannot sit in a set; a store of an older
-	 * version gets its record from the first login after the upgrade,
-	 * which the same check then covers. */
 	struct nsset_hostns h;
 	if (ids_of("1", &h, e) < 0)
 		return -1;
@@ -99,10 +96,30 @@ int nsset_hostns_ensure(int store_fd, struct nsset_err *e)
 		if (h.ns[i].present)
 			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s %llu %llu\n",
 						nsset_nstypes[i].name, h.ns[i].dev, h.ns[i].ino);
-	/* Two first logins may race here: both write the same text. */
 	if (write_file_atomic_at(store_fd, HOST_RECORD, text, len, 0600) < 0)
 		return nsset_fail(e, errno, "writing %s", HOST_RECORD);
 	return 0;
+}
+
+int nsset_hostns_ensure(int store_fd, struct nsset_err *e)
+{
+	if (faccessat(store_fd, HOST_RECORD, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return nsset_fail(e, errno, "%s", HOST_RECORD);
+	/* The first logins since boot come at once: they take turns on the
+	 * store's directory, and the later ones find the record written.
+	 * (The atomic write's temporary file has one name: two writers at
+	 * once unlink each other's and one of them fails.) */
+	while (flock(store_fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return nsset_fail(e, errno, "locking the store to write %s", HOST_RECORD);
+	int rc = 0;
+	if (faccessat(store_fd, HOST_RECORD, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = errno == ENOENT ? write_record(store_fd, e)
+				     : nsset_fail(e, errno, "%s", HOST_RECORD);
+	flock(store_fd, LOCK_UN);
+	return rc;
 }
 
 int nsset_hostns_enter(int store_fd, struct nsset_err *e)
