@@ -81,7 +81,10 @@ stage2() {
 	mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts || die "mount /dev/pts"
 	mount -t tmpfs -o mode=1777,nosuid,nodev shm /dev/shm || die "mount /dev/shm"
 	mount -t cgroup2 cgroup2 /sys/fs/cgroup || die "mount cgroup2"
+	# A fresh /run and /tmp, unless the project lives there (a clone in
+	# /tmp, as CI's may be): a tmpfs would hide it, as in the test sandbox.
 	for d in /run /tmp; do
+		case "$NSSET_UML_REPO/ $NSSET_UML_BUILD/" in "$d"/* | *" $d"/*) continue ;; esac
 		mount -t tmpfs -o mode=0755,nosuid,nodev "uml$d" "$d" || die "tmpfs on $d"
 	done
 	chmod 1777 /tmp
