@@ -57,12 +57,16 @@ struct nsset_pool6 {
 };
 
 /* The settings of nsset.conf for networking and hooks. */
+#define NSSET_CGROOT_MAX 128
 struct nsset_netconf {
 	char bridge[NSSET_IFNAME_MAX + 1];
 	struct nsset_pool4 v4;
 	struct nsset_pool6 v6;
 	unsigned hook_timeout;          /* seconds */
 	bool netns_name;                /* net.netns=yes: ip netns names (netnsname.h) */
+	/* cgroup.root=: where sets with limits get their cgroups on a host
+	 * without systemd (setcg.h); "" = NSSET_CG_ROOT_DEFAULT. */
+	char cgroup_root[NSSET_CGROOT_MAX];
 };
 
 /* "10.77.0.0/16": prefix 8..29, host bits zero. 0 or -1. */

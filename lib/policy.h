@@ -53,6 +53,22 @@ enum nsset_net { NSSET_NET_NONE, NSSET_NET_VETH };
 #define NSSET_SESSION_MAX_LIMIT 100000  /* the largest number session.max= takes */
 #define NSSET_SESSION_MAX_NONE 0        /* in a rule or meta: no cap */
 
+/* A set's resource limits (nsset.conf(5): memory.max= memory.high=
+ * pids.max= cpu.quota= cpu.weight= io.weight=): one budget for every
+ * process of the set, kept in the set's own cgroup (setcg.h). Each is
+ * "no limit" when 0 or "". */
+#define NSSET_PIDS_MAX_LIMIT 4194304    /* PID_MAX_LIMIT */
+#define NSSET_CPU_QUOTA_MAX 100000      /* percent of one CPU: 1000 CPUs */
+#define NSSET_WEIGHT_MAX 10000          /* cpu.weight, io.weight: 1..10000 */
+struct nsset_limits {
+	char memory_max[NSSET_TMPSIZE_MAX]; /* a size as tmp= writes it: "512m", "25%" */
+	char memory_high[NSSET_TMPSIZE_MAX];/* likewise: the soft limit (reclaim, throttle) */
+	unsigned pids_max;                  /* 1..NSSET_PIDS_MAX_LIMIT tasks */
+	unsigned cpu_quota;                 /* percent of one CPU, 1..NSSET_CPU_QUOTA_MAX */
+	unsigned cpu_weight;                /* 1..NSSET_WEIGHT_MAX (cgroup default 100) */
+	unsigned io_weight;                 /* 1..NSSET_WEIGHT_MAX (cgroup default 100) */
+};
+
 struct nsset_rule {
 	unsigned line;                      /* 1-based line in the file */
 	enum nsset_match match;
@@ -72,6 +88,7 @@ struct nsset_rule {
 	bool no_new_privs;                  /* nnp=yes: nsset-enter sets no_new_privs */
 	enum nsset_net net;                 /* net=none|veth */
 	char hook[NSSET_HOOK_MAX + 1];      /* hook=NAME, "" = none */
+	struct nsset_limits limits;         /* memory.max= ... ; all zero: none */
 	struct nsset_netconf netconf;       /* the file's settings, copied into every rule */
 	unsigned session_max;               /* session.max= (0: unlimited), likewise */
 };

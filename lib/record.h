@@ -29,6 +29,8 @@
 #include "common.h"
 #include "policy.h"
 
+#define NSSET_CGPATH_MAX 256
+
 /* What a set was made with, kept in its `meta` file. */
 struct nsset_meta {
 	enum nsset_scope scope;
@@ -63,6 +65,15 @@ struct nsset_meta {
 	char addr4[NSSET_POOL_TEXT_MAX];    /* "10.77.7.211/16" */
 	char addr6[NSSET_POOL_TEXT_MAX];
 	unsigned long long holder_ino, init_ino; /* pidfs inodes (Linux 6.9+), 0 if unknown */
+	/* Resource limits (from the rule; not shape: a live set takes new
+	 * values, setcg.h), and the set's own cgroup, made by the holder when
+	 * the rule has limits: its path below the cgroup2 mount
+	 * ("/nsset/user-1000", "/nsset.slice/nsset-user-1000.scope/set"), ""
+	 * for a set without one. A set without a cgroup whose rule now has
+	 * limits is outdated (nsset_meta_same_shape). */
+	struct nsset_limits limits;
+	char cgroup[NSSET_CGPATH_MAX];
+	char cgroup_root[NSSET_CGROOT_MAX]; /* cgroup.root= when it was made ("" = the default) */
 };
 
 enum nsset_rec_type {
