@@ -35,6 +35,7 @@
 #include "proctitle.h"
 #include "procscan.h"
 #include "sdunit.h"
+#include "setcg.h"
 #include "setup.h"
 #include "teardown.h"
 #include "util.h"
@@ -60,6 +61,8 @@ struct holder {
 	bool orphaned;              /* a session's process died without closing it */
 	size_t nlinger;             /* processes watched while lingering (below) */
 	struct watched *linger[64];
+	int oom_fd;                 /* the set's cgroup's memory.events, or -1 */
+	unsigned long long oom_kills; /* its oom_kill count, as last logged */
 };
 
 /* ---- the init ----------------------------------------------------------- */
@@ -401,11 +404,50 @@ static int set_time_offsets(struct nsset_err *e)
 	return 0;
 }
 
+/* A set with limits: its own cgroup (setcg.h), below its scope on a
+ * systemd host (the scope delegated to us), else below cgroup.root. The
+ * holder moves in before it makes any namespace. */
+static int make_cgroup(struct holder *h, const char *scope_cg, struct nsset_err *e)
+{
+	char mnt[64], parent[NSSET_CGROOT_MAX + NSSET_CGPATH_MAX], leaf[64];
+	if (nsset_cg_mount(mnt, sizeof(mnt), e) < 0)
+		return -1;
+	if (scope_cg[0]) {
+		snprintf(parent, sizeof(parent), "%s%s", mnt, scope_cg);
+		snprintf(leaf, sizeof(leaf), "set");
+	} else {
+		if (h->m.cgroup_root[0])
+			snprintf(parent, sizeof(parent), "%s", h->m.cgroup_root);
+		else
+			snprintf(parent, sizeof(parent), "%s/%s", mnt, NSSET_CG_ROOT_NAME);
+		snprintf(leaf, sizeof(leaf), "%s-%s", nsset_scope_name(h->id.scope), h->id.id);
+	}
+	if (nsset_cg_make(parent, leaf, &h->m.limits, h->m.cgroup, sizeof(h->m.cgroup), e) < 0) {
+		h->m.cgroup[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* The holder leaves the set's cgroup for the root one, so that the
+ * cgroup can be removed once the set ends (a systemd scope's cgroup goes
+ * with the scope, when the holder exits). */
+static void leave_cgroup(struct holder *h)
+{
+	struct nsset_err e = { 0 };
+	if (h->m.cgroup[0] && nsset_cg_join("", 0, &e) < 0)
+		nsset_log(h->log, LOG_WARNING, "set %s: leaving its cgroup: %s", h->setname, e.msg);
+}
+
 static int build_set(struct holder *h, struct nsset_err *e)
 {
 	/* Out of the starter's unit first (a login's scope, user@.service),
 	 * so that the init, its cgroup namespace and hooks are born in ours. */
-	if (nsset_sdunit_enter(&h->id, h->log, e) < 0)
+	char scope_cg[NSSET_CGPATH_MAX];
+	bool limited = nsset_limits_controllers(&h->m.limits) != 0;
+	if (nsset_sdunit_enter(&h->id, limited, scope_cg, sizeof(scope_cg), h->log, e) < 0)
+		return -1;
+	if (limited && make_cgroup(h, scope_cg, e) < 0)
 		return -1;
 	if (nsset_build_name(h->build, sizeof(h->build)) < 0)
 		return nsset_fail(e, errno, "getrandom");
@@ -510,6 +552,10 @@ static int build_set(struct holder *h, struct nsset_err *e)
 static void undo_build(struct holder *h)
 {
 	kill_init(h);
+	if (h->m.cgroup[0]) {
+		leave_cgroup(h);
+		nsset_cg_remove(h->m.cgroup, NULL);
+	}
 	if (h->build[0]) {
 		unmount_build_files(h);
 		nsset_store_remove_dir(&h->st, h->build, NULL);
@@ -696,6 +742,9 @@ static void destroy_and_exit(struct holder *h, struct watchlist *wl, const char 
 	 * application waiting for us in close_session (sshd's [priv] reaps
 	 * its session child after). The set is removed regardless; the init
 	 * is reaped by whoever inherits it when we exit. */
+	/* Out of the set's cgroup, so that it can go with the set. */
+	leave_cgroup(h);
+	close_fd(&h->oom_fd);
 	struct nsset_teardown td = {
 		.flags = NSSET_TD_HOOK | NSSET_TD_KILL_INIT | NSSET_TD_REMOVE |
 			 (h->net_made ? NSSET_TD_NET : 0),
@@ -823,6 +872,66 @@ static void check_end(struct holder *h, struct watchlist *wl, bool force_scan)
 	close_fd(&lockfd);
 }
 
+/* ---- the set's OOM kills ------------------------------------------------ */
+
+/* The epoll tag of memory.events (sessions are struct watched, the
+ * signalfd NULL). */
+static char oom_tag;
+
+/* memory.events' oom_kill count, read from the start (a read also re-arms
+ * the kernel's change notice); -1 if unreadable. */
+static long long read_oom_kills(int fd)
+{
+	char text[512];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	if (n < 0)
+		return -1;
+	text[n] = '\0';
+	const char *p = strstr(text, "oom_kill ");
+	if (p && (p == text || p[-1] == '\n'))
+		return strtoll(p + 9, NULL, 10);
+	return 0;
+}
+
+/* A set with a memory limit: the kernel notes each OOM kill in the set's
+ * memory.events and wakes a poller (EPOLLPRI) when it changes. */
+static void oom_watch_start(struct holder *h, int epfd)
+{
+	h->oom_fd = -1;
+	if (!h->m.cgroup[0] || !(nsset_limits_controllers(&h->m.limits) & NSSET_CG_MEMORY))
+		return;
+	char mnt[64], path[NSSET_CGPATH_MAX + 96];
+	struct nsset_err e = { 0 };
+	if (nsset_cg_mount(mnt, sizeof(mnt), &e) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s%s/memory.events", mnt, h->m.cgroup);
+	h->oom_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	long long n = h->oom_fd < 0 ? -1 : read_oom_kills(h->oom_fd);
+	struct epoll_event ev = { .events = EPOLLPRI, .data.ptr = &oom_tag };
+	if (n < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, h->oom_fd, &ev) < 0) {
+		nsset_log(h->log, LOG_WARNING, "set %s: cannot watch its OOM kills (%s): %m",
+			  h->setname, path);
+		close_fd(&h->oom_fd);
+		return;
+	}
+	h->oom_kills = (unsigned long long)n;
+}
+
+/* Logs each OOM kill in the set once, as the count grows. */
+static void oom_look(struct holder *h)
+{
+	long long n = read_oom_kills(h->oom_fd);
+	if (n < 0 || (unsigned long long)n <= h->oom_kills)
+		return;
+	unsigned long long more = (unsigned long long)n - h->oom_kills;
+	h->oom_kills = (unsigned long long)n;
+	nsset_log(h->log, LOG_WARNING, "set %s: the kernel killed %llu process%s of the set for "
+		  "running out of its memory (memory.max=%s; %llu OOM kill%s in the set so far)",
+		  h->setname, more, more == 1 ? "" : "es",
+		  h->m.limits.memory_max[0] ? h->m.limits.memory_max : "none", h->oom_kills,
+		  h->oom_kills == 1 ? "" : "s");
+}
+
 static void watch(struct holder *h)
 {
 	struct watchlist wl = { .epfd = -1 };
@@ -854,6 +963,8 @@ static void watch(struct holder *h)
 		destroy_and_exit(h, &wl, "its holder could not watch it", -1);
 	}
 
+	oom_watch_start(h, wl.epfd);
+
 	/* The creator holds the set lock until its session is registered:
 	 * this first check waits for that. */
 	check_end(h, &wl, true);
@@ -880,7 +991,9 @@ static void watch(struct holder *h)
 		/* Exited sessions first (their entries may be dropped below). */
 		for (int i = 0; i < ready; i++) {
 			struct watched *w = ev[i].data.ptr;
-			if (!w)
+			if ((void *)w == &oom_tag)
+				oom_look(h);
+			if (!w || (void *)w == &oom_tag)
 				continue;
 			if (!w->name[0]) {      /* a lingering set's process */
 				linger_drop(h, &wl, w);
@@ -952,7 +1065,7 @@ int nsset_holder_main(const char *store_path, const char *meta_text, int status_
 		      const struct nsset_log *log, const struct nsset_err *unclean)
 {
 	struct holder h = { .setfd = -1, .template_fd = -1, .host_mnt_fd = -1, .go_fd = -1,
-			    .lock_fd = -1, .log = log };
+			    .lock_fd = -1, .oom_fd = -1, .log = log };
 	h.st.fd = -1;
 	struct nsset_err e = { 0 };
 	char line[NSSET_ERR_MAX + 16];

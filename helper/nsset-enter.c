@@ -38,6 +38,7 @@
 #include "nstypes.h"
 #include "place.h"
 #include "policy.h"
+#include "setcg.h"
 #include "util.h"
 
 #define EXIT_USAGE 64
@@ -477,6 +478,10 @@ int main(int argc, char **argv)
 	}
 	if (nsset_nstypes_unsupported(rule->ns_flags, NULL, &e) != 0)
 		fail(EXIT_CANNOT_PLACE, "user %s: %s:%u: %s", u.name, NSSET_CONF_PATH, rule->line, e.msg);
+	/* Limits that cannot be had refuse the login (fail closed). */
+	if (nsset_cg_check(nsset_limits_controllers(&rule->limits), &e) < 0)
+		fail(EXIT_CANNOT_PLACE, "user %s: %s:%u: the rule's limits cannot be applied: %s",
+		     u.name, NSSET_CONF_PATH, rule->line, e.msg);
 
 	struct nsset_meta m;
 	if (nsset_describe(rule, rule_gid, &u, &m, &e) < 0)

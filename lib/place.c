@@ -20,6 +20,7 @@
 #include "procref.h"
 #include "procscan.h"
 #include "sessioncap.h"
+#include "setcg.h"
 #include "teardown.h"
 #include "util.h"
 
@@ -292,6 +293,37 @@ static enum verdict judge(const struct nsset_store *st, struct nsset_placement *
 	return outdated(p, have, want, log);
 }
 
+/* Whether the set has its own cgroup and the rule now gives it other
+ * limits than it has: applied to the live set (limits are not its shape). */
+static bool limits_changed(const struct nsset_meta *have, const struct nsset_meta *want)
+{
+	return have->cgroup[0] && !nsset_limits_equal(&have->limits, &want->limits);
+}
+
+/* Writes the rule's limits into the set's cgroup and its record; under
+ * the set's exclusive lock. A failure refuses the login: a set must not
+ * go on under limits its policy no longer gives it without anyone told. */
+static int apply_limits(struct nsset_placement *p, struct nsset_meta *have,
+			const struct nsset_meta *want, const struct nsset_log *log,
+			struct nsset_err *e)
+{
+	char was[NSSET_ERR_MAX], now[NSSET_ERR_MAX];
+	nsset_limits_format(&have->limits, was, sizeof(was));
+	nsset_limits_format(&want->limits, now, sizeof(now));
+	if (nsset_cg_apply(have->cgroup, &want->limits, e) < 0) {
+		nsset_err_prefix(e, "set %s: applying its new limits (%s): ", p->setname, now);
+		return nsset_refuse(e, NSSET_REFUSAL_UNAVAILABLE);
+	}
+	have->limits = want->limits;
+	if (nsset_meta_write(p->setfd, have, e) < 0) {
+		nsset_err_prefix(e, "set %s: ", p->setname);
+		return -1;
+	}
+	nsset_log(log, LOG_NOTICE, "set %s: limits now %s (were %s), as the policy says", p->setname,
+		  now, was);
+	return 0;
+}
+
 static int open_holder_pidfd(const struct nsset_meta *have)
 {
 	struct nsset_proc h = { have->holder_pid, have->holder_start, have->holder_ino };
@@ -352,12 +384,16 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 		if (lockfd < 0)
 			goto out;
 		v = judge(&st, p, want, &have, op == LOCK_EX, &init_fd, log, e);
-		if (v == JOIN || v == REFUSE || op == LOCK_EX)
+		/* New limits are written under the exclusive lock. */
+		bool relimit = v == JOIN && op != LOCK_EX && limits_changed(&have, want);
+		if ((v == JOIN && !relimit) || v == REFUSE || op == LOCK_EX)
 			break;
 		close_fd(&lockfd);
 		op = LOCK_EX;
 	}
 	if (v == REFUSE)
+		goto out;
+	if (v == JOIN && limits_changed(&have, want) && apply_limits(p, &have, want, log, e) < 0)
 		goto out;
 	if (v == REMAKE) {
 		/* A live holder (policy change, no sessions) cannot take the
@@ -421,6 +457,15 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	 * sets, and kernels before 5.8 (EINVAL from a pidfd, nothing
 	 * joined), go through the files, each verified before use. */
 	int jr = -1, jerr = EINVAL;
+	/* Into the set's cgroup first (a set with limits): everything this
+	 * login starts is then in the set's budget. */
+	if (have.cgroup[0] && nsset_cg_join(have.cgroup, 0, e) < 0) {
+		nsset_session_remove(p->setfd, p->session);
+		nsset_holder_notify(p->holder_pidfd, p->session);
+		p->session[0] = '\0';
+		nsset_err_prefix(e, "joining set %s: ", p->setname);
+		goto out;
+	}
 	if (init_fd >= 0) {
 		jr = setns(init_fd, have.ns_flags);
 		jerr = errno;

@@ -104,7 +104,7 @@ static int job_wait(sd_bus *bus, struct job_wait *w)
 /* The request for a transient scope holding `pid` only, the reply's job
  * path into w->path. A negative errno, with `err` set for a bus error. */
 static int start_scope(sd_bus *bus, const char *unit, const char *desc, pid_t pid,
-		       struct job_wait *w, sd_bus_error *err)
+		       bool delegate, struct job_wait *w, sd_bus_error *err)
 {
 	__attribute__((cleanup(msg_unref))) sd_bus_message *req = NULL;
 	__attribute__((cleanup(msg_unref))) sd_bus_message *reply = NULL;
@@ -124,14 +124,22 @@ static int start_scope(sd_bus *bus, const char *unit, const char *desc, pid_t pi
 	 * once, as `nssetctl destroy` kills its holder, instead of waiting
 	 * for the stop timeout. Logouts never stop it: it is in no user's
 	 * slice, and SendSIGHUP=no. */
-	r = sd_bus_message_append(req, "a(sv)", 7,
-				  "Description", "s", desc,
-				  "Slice", "s", NSSET_SDUNIT_SLICE,
-				  "PIDs", "au", 1, (uint32_t)pid,
-				  "KillMode", "s", "control-group",
-				  "KillSignal", "i", SIGKILL,
-				  "SendSIGHUP", "b", 0,
-				  "CollectMode", "s", "inactive-or-failed");
+	r = sd_bus_message_open_container(req, 'a', "(sv)");
+	if (r >= 0)
+		r = sd_bus_message_append(req, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
+					  "Description", "s", desc,
+					  "Slice", "s", NSSET_SDUNIT_SLICE,
+					  "PIDs", "au", 1, (uint32_t)pid,
+					  "KillMode", "s", "control-group",
+					  "KillSignal", "i", SIGKILL,
+					  "SendSIGHUP", "b", 0,
+					  "CollectMode", "s", "inactive-or-failed");
+	/* The subtree below the scope is nsset's (setcg.h): the set's own
+	 * cgroup with its limits, which systemd then leaves alone. */
+	if (r >= 0 && delegate)
+		r = sd_bus_message_append(req, "(sv)", "Delegate", "b", 1);
+	if (r >= 0)
+		r = sd_bus_message_close_container(req);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_append(req, "a(sa(sv))", 0);
@@ -171,8 +179,9 @@ static int stop_unit(sd_bus *bus, const char *unit, sd_bus_error *err)
 	return r;
 }
 
-/* 1 if /proc/self/cgroup puts us in `unit`, else 0. */
-static int in_unit(const char *unit)
+/* 1 if /proc/self/cgroup puts us in `unit`, else 0; the cgroup's path
+ * (the v2 line's) into `cgroup`. */
+static int in_unit(const char *unit, char *cgroup, size_t size)
 {
 	char buf[4096];
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
@@ -186,13 +195,16 @@ static int in_unit(const char *unit)
 		/* "0::/nsset.slice/nsset-user-1000.scope" (cgroup v2), or the
 		 * name=systemd line of a v1 host. */
 		found = n > ul && buf[n - ul - 1] == '/' && strcmp(buf + n - ul, unit) == 0;
+		if (found && strncmp(buf, "0::", 3) == 0)
+			snprintf(cgroup, size, "%s", buf + 3);
 	}
 	return found;
 }
 
-int nsset_sdunit_enter(const struct nsset_setid *id, const struct nsset_log *log,
-		       struct nsset_err *e)
+int nsset_sdunit_enter(const struct nsset_setid *id, bool delegate, char *cgroup, size_t size,
+		       const struct nsset_log *log, struct nsset_err *e)
 {
+	cgroup[0] = '\0';
 	if (sd_booted() <= 0)
 		return 0;
 	char name[128], setname[64], desc[128];
@@ -221,7 +233,7 @@ int nsset_sdunit_enter(const struct nsset_setid *id, const struct nsset_log *log
 				       "org.freedesktop.systemd1.Manager", "Subscribe", &err,
 				       NULL, "");
 	if (r >= 0) {
-		r = start_scope(bus, name, desc, getpid(), &w, &err);
+		r = start_scope(bus, name, desc, getpid(), delegate, &w, &err);
 		if (r < 0 && sd_bus_error_has_name(&err, "org.freedesktop.systemd1.UnitExists")) {
 			/* The set is being remade (its holder is gone, we hold the
 			 * set lock): what is left in its old scope belonged to the
@@ -231,7 +243,7 @@ int nsset_sdunit_enter(const struct nsset_setid *id, const struct nsset_log *log
 			sd_bus_error_free(&err);
 			r = stop_unit(bus, name, &err);
 			if (r >= 0)
-				r = start_scope(bus, name, desc, getpid(), &w, &err);
+				r = start_scope(bus, name, desc, getpid(), delegate, &w, &err);
 		}
 	}
 	if (r >= 0)
@@ -252,7 +264,7 @@ int nsset_sdunit_enter(const struct nsset_setid *id, const struct nsset_log *log
 	if (strcmp(w.result, "done") != 0)
 		return nsset_fail(e, 0, "systemd's job for the set's scope %s ended '%s'",
 				  name, w.result);
-	if (!in_unit(name))
+	if (!in_unit(name, cgroup, size))
 		return nsset_fail(e, 0, "the holder is not in its scope %s after systemd "
 				  "made it (see /proc/self/cgroup)", name);
 	nsset_log(log, LOG_DEBUG, "set %s: in its own systemd scope %s", setname, name);

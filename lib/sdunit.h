@@ -18,6 +18,7 @@
 #ifndef NSSET_SDUNIT_H
 #define NSSET_SDUNIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common.h"
@@ -34,14 +35,16 @@ int nsset_sdunit_name(const struct nsset_setid *id, char *buf, size_t size);
 
 /* Puts the calling process into the set's own scope, when the host runs
  * systemd (sd_booted()); does nothing and returns 0 otherwise (the holder
- * then stays in its starter's cgroup, as before). Asks PID 1 over the system
- * bus for a transient scope with our pid (StartTransientUnit), waits for its
- * start job to finish, and checks /proc/self/cgroup. A scope of that name
- * left from an earlier life of the set (the set was found stale and is
- * being remade) is stopped first, once. On any failure: -1 with e saying
- * why; the holder then refuses the set rather than run it in a login's
- * unit. */
-int nsset_sdunit_enter(const struct nsset_setid *id, const struct nsset_log *log,
-		       struct nsset_err *e);
+ * then stays in its starter's cgroup, as before), with cgroup[0] = '\0'.
+ * Asks PID 1 over the system bus for a transient scope with our pid
+ * (StartTransientUnit), waits for its start job to finish, and checks
+ * /proc/self/cgroup, whose path (below the cgroup2 mount) goes into
+ * `cgroup`. `delegate` asks for Delegate=yes: a set with limits (setcg.h)
+ * makes its own cgroup below the scope. A scope of that name left from an
+ * earlier life of the set (the set was found stale and is being remade) is
+ * stopped first, once. On any failure: -1 with e saying why; the holder
+ * then refuses the set rather than run it in a login's unit. */
+int nsset_sdunit_enter(const struct nsset_setid *id, bool delegate, char *cgroup, size_t size,
+		       const struct nsset_log *log, struct nsset_err *e);
 
 #endif

@@ -11,7 +11,7 @@
  *     (sdunit.c), so the subtree below it is nsset's; the set's cgroup is
  *     PARENT/set, and the scope itself holds no process (cgroup v2's "no
  *     internal processes" rule, for the controllers enabled below it).
- *   - no systemd: PARENT = cgroup.root= (NSSET_CG_ROOT_DEFAULT), made on
+ *   - no systemd: PARENT = cgroup.root= (NSSET_CG_ROOT_NAME in the mount), made on
  *     first use with the controllers enabled down to it; the set's cgroup
  *     is PARENT/SCOPE-ID ("/sys/fs/cgroup/nsset/user-1000").
  * The holder moves itself in before it makes any namespace, so that the
@@ -35,7 +35,9 @@
 #include "common.h"
 #include "policy.h"
 
-#define NSSET_CG_ROOT_DEFAULT "/sys/fs/cgroup/nsset"
+/* cgroup.root= when the policy does not say: this directory in the cgroup2
+ * mount ("/sys/fs/cgroup/nsset"). */
+#define NSSET_CG_ROOT_NAME "nsset"
 
 /* The controllers a set's limits need, as bits. */
 #define NSSET_CG_MEMORY 0x1u
@@ -45,6 +47,12 @@
 
 /* The controllers `l` needs; 0 when it sets no limit at all. */
 unsigned nsset_limits_controllers(const struct nsset_limits *l);
+
+bool nsset_limits_equal(const struct nsset_limits *a, const struct nsset_limits *b);
+
+/* The limits as nsset.conf writes them: "memory.max=512m pids.max=100",
+ * or "none". */
+const char *nsset_limits_format(const struct nsset_limits *l, char *buf, size_t size);
 
 /* Controller bits as text: "memory,pids" ("" for 0). */
 const char *nsset_cg_names(unsigned mask, char *buf, size_t size);

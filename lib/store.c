@@ -349,6 +349,16 @@ int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e)
 	return 0;
 }
 
+int nsset_meta_write(int setfd, const struct nsset_meta *m, struct nsset_err *e)
+{
+	char buf[4096];
+	if (nsset_meta_format(m, buf, sizeof(buf)) < 0)
+		return nsset_fail(e, 0, "set meta too long");
+	if (write_file_atomic_at(setfd, "meta", buf, strlen(buf), 0600) < 0)
+		return nsset_fail(e, errno, "writing set meta");
+	return 0;
+}
+
 /* ---- removal ---------------------------------------------------------- */
 
 static void remove_sessions_dir(int setfd)

@@ -99,6 +99,10 @@ int nsset_set_holder_alive(int setfd);
 
 /* Reads and parses the set's `meta` file (the record: record.h). */
 int nsset_meta_read(int setfd, struct nsset_meta *m, struct nsset_err *e);
+/* Replaces it (atomically: readers see the old record or the new one).
+ * The holder writes it once at creation; afterwards only a login holding
+ * the set's exclusive lock (new limits, place.c). */
+int nsset_meta_write(int setfd, const struct nsset_meta *m, struct nsset_err *e);
 
 /* Removes a set's files: renames it away so no login can find it, unmounts
  * then unlinks every ns file (unlinking also detaches copies of the bind

@@ -7,6 +7,7 @@
 #include <syslog.h>
 
 #include "procref.h"
+#include "setcg.h"
 #include "util.h"
 
 static struct nsset_proc holder_of(const struct nsset_meta *m)
@@ -99,5 +100,12 @@ int nsset_set_teardown(const struct nsset_store *st, const struct nsset_setid *i
 
 	if ((td->flags & NSSET_TD_REMOVE) && nsset_set_remove(st, id, e) < 0)
 		return -1;
+	/* The set's own cgroup (a set with limits), once its holder and init
+	 * are gone. Processes of a set without a pid namespace may still be
+	 * in it: it stays, and the set's next life takes it over. */
+	if ((td->flags & NSSET_TD_REMOVE) && m && m->cgroup[0] && nsset_cg_remove(m->cgroup, &se) < 0)
+		nsset_log(td->log, se.errnum == EBUSY ? LOG_NOTICE : LOG_ERR, "set %s: %s%s", name,
+			  se.msg, se.errnum == EBUSY ? " (processes of the set are still in it: it "
+			  "stays, and the set's next life takes it over)" : "");
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "nstypes.h"
 #include "place.h"
+#include "setcg.h"
 #include "policy.h"
 #include "util.h"
 
@@ -145,6 +146,15 @@ static int decide(pam_handle_t *pamh, const struct args *a, int err_code, struct
 	if (nsset_nstypes_unsupported((*rule)->ns_flags, NULL, &e) != 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: refusing login: %s:%u: %s", u->name, a->conf,
 			   (*rule)->line, e.msg);
+		tell_user(pamh, a, "nsset: this system cannot make your namespace set; login refused.",
+			  NSSET_REFUSAL_POLICY);
+		return err_code;
+	}
+	/* Fail closed: a set without the limits its rule gives would let one
+	 * tenant take the machine from the others. */
+	if (nsset_cg_check(nsset_limits_controllers(&(*rule)->limits), &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: refusing login: %s:%u: the rule's limits cannot "
+			   "be applied: %s", u->name, a->conf, (*rule)->line, e.msg);
 		tell_user(pamh, a, "nsset: this system cannot make your namespace set; login refused.",
 			  NSSET_REFUSAL_POLICY);
 		return err_code;
