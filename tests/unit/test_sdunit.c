@@ -93,8 +93,10 @@ static void test_not_booted(void **state)
 	struct nsset_err e = { 0 };
 	booted = 0;
 	bus_opens = 0;
-	assert_int_equal(nsset_sdunit_enter(&s, NULL, &e), 0);
+	char cg[64] = "x";
+	assert_int_equal(nsset_sdunit_enter(&s, true, cg, sizeof(cg), NULL, &e), 0);
 	assert_int_equal(bus_opens, 0);
+	assert_string_equal(cg, "");
 	assert_string_equal(e.msg, "");
 }
 
@@ -107,7 +109,8 @@ static void test_no_bus_refuses(void **state)
 	struct nsset_err e = { 0 };
 	booted = 1;
 	bus_opens = 0;
-	assert_int_equal(nsset_sdunit_enter(&s, NULL, &e), -1);
+	char cg[64];
+	assert_int_equal(nsset_sdunit_enter(&s, false, cg, sizeof(cg), NULL, &e), -1);
 	assert_int_equal(bus_opens, 1);
 	assert_int_equal(e.errnum, ENOENT);
 	assert_non_null(strstr(e.msg, "nsset-group-1002.scope"));
