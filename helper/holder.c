@@ -554,7 +554,7 @@ static void undo_build(struct holder *h)
 	kill_init(h);
 	if (h->m.cgroup[0]) {
 		leave_cgroup(h);
-		nsset_cg_remove(h->m.cgroup, NULL);
+		nsset_cg_remove(h->m.cgroup, 0, NULL);
 	}
 	if (h->build[0]) {
 		unmount_build_files(h);

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "record.h"
@@ -426,7 +428,36 @@ undo:
 	return -1;
 }
 
-int nsset_cg_remove(const char *path, struct nsset_err *e)
+/* Waits up to wait_ms for the cgroup at dirfd to hold no process: a
+ * process just killed leaves it only once it has exited. cgroup.events
+ * says "populated 0" then, and wakes a poller when it changes. */
+static void wait_unpopulated(int dirfd, int wait_ms)
+{
+	_cleanup_close_ int fd = openat(dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		char text[256];
+		ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+		if (n < 0)
+			return;
+		text[n] = '\0';
+		if (strstr(text, "populated 0"))
+			return;
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = wait_ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			return;
+		struct pollfd pfd = { .fd = fd, .events = POLLPRI };
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			return;
+	}
+}
+
+int nsset_cg_remove(const char *path, int wait_ms, struct nsset_err *e)
 {
 	char mnt[64], parent[NSSET_CGPATH_MAX];
 	if (!path[0])
@@ -438,6 +469,11 @@ int nsset_cg_remove(const char *path, struct nsset_err *e)
 	if (pfd < 0)
 		return errno == ENOENT ? 0 : -1;
 	const char *leaf = path + strlen(parent) + 1;
+	if (wait_ms > 0) {
+		_cleanup_close_ int fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			wait_unpopulated(fd, wait_ms);
+	}
 	if (unlinkat(pfd, leaf, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return nsset_fail(e, errno, "removing cgroup %s%s", mnt, path);
 	return 0;

@@ -86,10 +86,11 @@ int nsset_cg_apply(const char *path, const struct nsset_limits *l, struct nsset_
 /* Moves process `pid` (0: the caller) into the set's cgroup. */
 int nsset_cg_join(const char *path, pid_t pid, struct nsset_err *e);
 
-/* Removes the set's cgroup once its processes are gone: 0, or -1 with e
+/* Removes the set's cgroup once its processes are gone, waiting up to
+ * wait_ms for those just killed to finish exiting: 0, or -1 with e
  * (EBUSY: processes left in it, a set without a pid namespace). A path
  * already gone is 0. */
-int nsset_cg_remove(const char *path, struct nsset_err *e);
+int nsset_cg_remove(const char *path, int wait_ms, struct nsset_err *e);
 
 /* What a set's cgroup shows: usage, limits in bytes/tasks as the kernel
  * holds them (UINT64_MAX for "max"), and its event counters. */

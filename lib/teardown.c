@@ -103,7 +103,9 @@ int nsset_set_teardown(const struct nsset_store *st, const struct nsset_setid *i
 	/* The set's own cgroup (a set with limits), once its holder and init
 	 * are gone. Processes of a set without a pid namespace may still be
 	 * in it: it stays, and the set's next life takes it over. */
-	if ((td->flags & NSSET_TD_REMOVE) && m && m->cgroup[0] && nsset_cg_remove(m->cgroup, &se) < 0)
+	int cg_wait = td->holder_killed || td->init_killed ? NSSET_TD_CGROUP_WAIT_MS : 0;
+	if ((td->flags & NSSET_TD_REMOVE) && m && m->cgroup[0] &&
+	    nsset_cg_remove(m->cgroup, cg_wait, &se) < 0)
 		nsset_log(td->log, se.errnum == EBUSY ? LOG_NOTICE : LOG_ERR, "set %s: %s%s", name,
 			  se.msg, se.errnum == EBUSY ? " (processes of the set are still in it: it "
 			  "stays, and the set's next life takes it over)" : "");

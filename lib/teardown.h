@@ -64,6 +64,9 @@ enum {
 };
 
 #define NSSET_TD_KILL_WAIT_MS 5000      /* how long steps 2 and 3 wait */
+/* How long step 5 waits for the processes just killed to leave the set's
+ * cgroup (a set with limits) before it removes the cgroup. */
+#define NSSET_TD_CGROUP_WAIT_MS 2000
 
 /* The steps in code that the login path does not link. */
 struct nsset_teardown_ext {
