@@ -31,6 +31,7 @@
 #include "nstypes.h"
 #include "place.h"
 #include "policy.h"
+#include "setcg.h"
 #include "store.h"
 #include "util.h"
 
@@ -718,6 +719,10 @@ static void describe_set(const struct nsset_admin_explain *x)
 		printf("; uptime=set");
 	if (m->ns_flags & CLONE_NEWNS)      /* what /dev/shm will be */
 		printf("; shm=%s", nsset_shm_size(m) ? nsset_shm_size(m) : "host");
+	if (nsset_limits_controllers(&m->limits)) {
+		char limits[160];
+		printf("; limits %s", nsset_limits_format(&m->limits, limits, sizeof(limits)));
+	}
 	putchar('\n');
 	if (m->net == NSSET_NET_VETH)
 		print_veth_plan(m);
