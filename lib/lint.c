@@ -144,9 +144,9 @@ static int lint_limits(const struct nsset_rule *r, const char *origin, struct ns
 	if (need == 0 || nsset_cg_check(need, &ce) == 0)
 		return 0;
 	char limits[160];
-	return add_finding(l, r->line, false, e, "%s:%u: warning: limits %s: %s (logins under this "
-			   "rule are refused on this machine)", origin, r->line,
-			   nsset_limits_format(&r->limits, limits, sizeof(limits)), ce.msg);
+	return add_finding(l, r->line, false, e, "%s:%u: warning: the rule's limits (%s) cannot be "
+			   "applied: %s (logins under this rule are refused on this machine)", origin,
+			   r->line, nsset_limits_format(&r->limits, limits, sizeof(limits)), ce.msg);
 }
 
 static int lint_rules(const struct nsset_policy *p, const char *origin, struct nsset_admin_lint *l,
@@ -509,7 +509,8 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 	/* Refused the same way: limits the machine's cgroup v2 cannot hold. */
 	if (nsset_cg_check(nsset_limits_controllers(&x->rule->limits), &de) != 0) {
 		x->ns_unsupported = true;
-		snprintf(x->err, sizeof(x->err), "limits: %.*s", (int)sizeof(x->err) - 9, de.msg);
+		snprintf(x->err, sizeof(x->err), "the rule's limits cannot be applied: %.*s",
+			 (int)sizeof(x->err) - 40, de.msg);
 		return 0;
 	}
 	if (x->want.scope == NSSET_SCOPE_SESSION) {

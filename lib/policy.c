@@ -568,8 +568,8 @@ struct settings {
 	unsigned seen;                  /* bit per entry of setting_keys[] */
 };
 
-static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout",
-					    "session.max", "net.netns", "cgroup.root" };
+/* On one line: tests/pam/t_docs.sh reads the keys from it. */
+static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout", "session.max", "net.netns", "cgroup.root" };
 
 /* cgroup.root=: a directory below the cgroup2 mount, written as the path
  * the holder will open. Normalised, so that what the admin reads is where
