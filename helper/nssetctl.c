@@ -257,7 +257,7 @@ static void json_wants(const struct nsset_admin_set *s)
 	for (size_t r = 0; r < nsset_rec_count; r++) {
 		const struct nsset_rec_field *f = &nsset_rec_fields[r];
 		char val[NSSET_ERR_MAX];
-		if (!(f->flags & NSSET_REC_SHAPE) || nsset_rec_equal(f, &s->meta, &s->want) ||
+		if (!nsset_rec_shape_differs(f, &s->meta, &s->want) ||
 		    nsset_rec_text(f, &s->want, val, sizeof(val)) < 0)
 			continue;
 		printf("%s\"%s\": ", first ? "" : ", ", f->key);

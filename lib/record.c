@@ -493,6 +493,18 @@ static bool limits_need_remake(const struct nsset_meta *have, const struct nsset
 	return !have->cgroup[0] && nsset_limits_controllers(&want->limits) != 0;
 }
 
+bool nsset_rec_shape_differs(const struct nsset_rec_field *f, const struct nsset_meta *have,
+			     const struct nsset_meta *want)
+{
+	if (nsset_rec_equal(f, have, want))
+		return false;
+	if (f->flags & NSSET_REC_SHAPE)
+		return true;
+	size_t lim = offsetof(struct nsset_meta, limits);
+	return f->off >= lim && f->off < lim + sizeof(have->limits) &&
+	       limits_need_remake(have, want);
+}
+
 bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_meta *want)
 {
 	for (size_t i = 0; i < nsset_rec_count; i++)

@@ -422,11 +422,24 @@ static void test_limits_shape(void **state)
 	assert_int_equal(nsset_meta_shape_diff(&have, &want, diff, 16), 1);
 	assert_string_equal(diff + strlen(diff) - 3, "...");
 	assert_true(strlen(diff) < 16);
+	/* The rows that differ in shape (nssetctl's policy_wants): the
+	 * limits that differ, and nothing else. */
+	for (size_t i = 0; i < nsset_rec_count; i++) {
+		const struct nsset_rec_field *f = &nsset_rec_fields[i];
+		bool limit = strcmp(f->key, "memory_max") == 0 || strcmp(f->key, "pids_max") == 0;
+		if (nsset_rec_shape_differs(f, &have, &want) != limit)
+			fail_msg("shape_differs of %s", f->key);
+		if (nsset_rec_shape_differs(f, &have, &want2) !=
+		    (limit || strcmp(f->key, "namespaces") == 0))
+			fail_msg("shape_differs of %s (with namespaces)", f->key);
+	}
 	/* With a cgroup: other limits, or none at all, are applied live. */
 	strcpy(have.cgroup, "/nsset/user-1000");
 	assert_true(nsset_meta_same_shape(&have, &want));
 	assert_int_equal(nsset_meta_shape_diff(&have, &want, diff, sizeof(diff)), 0);
 	assert_string_equal(diff, "");
+	for (size_t i = 0; i < nsset_rec_count; i++)
+		assert_false(nsset_rec_shape_differs(&nsset_rec_fields[i], &have, &want));
 	have.limits = want.limits;
 	memset(&want.limits, 0, sizeof(want.limits));
 	assert_true(nsset_meta_same_shape(&have, &want));
