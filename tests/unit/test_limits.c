@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "nstypes.h"
 #include "policy.h"
 #include "record.h"
 #include "setcg.h"
@@ -465,6 +466,45 @@ static void test_limits_shape(void **state)
 	}
 }
 
+/* The longest record still fits the 2048 bytes that spawn.c and the
+ * holder format it into (the cgroup's path and cgroup.root are the
+ * longest rows). */
+static void test_record_fits(void **state)
+{
+	(void)state;
+	struct nsset_meta m;
+	memset(&m, 0, sizeof(m));
+	for (size_t i = 0; i < nsset_rec_count; i++) {
+		const struct nsset_rec_field *f = &nsset_rec_fields[i];
+		char *p = (char *)&m + f->off;
+		if (f->type == NSSET_REC_TEXT) {
+			memset(p, 'a', f->size - 1);
+		} else if (f->type == NSSET_REC_NUM && f->size == 4) {
+			uint32_t v = (uint32_t)f->max;
+			memcpy(p, &v, 4);
+		} else if (f->type == NSSET_REC_NUM) {
+			uint64_t v = f->max;
+			memcpy(p, &v, 8);
+		} else if (f->type == NSSET_REC_NSMASK) {
+			int v = NSSET_NS_ALL_FLAGS;
+			memcpy(p, &v, sizeof(v));
+		} else {
+			size_t longest = 0;
+			for (size_t k = 1; k < f->nwords; k++)
+				if (strlen(f->words[k]) > strlen(f->words[longest]))
+					longest = k;
+			if (f->size == 1)
+				*p = (char)longest;
+			else
+				memcpy(p, &(int){ (int)longest }, sizeof(int));
+		}
+	}
+	char text[2048];
+	int n = nsset_meta_format(&m, text, sizeof(text));
+	assert_true(n > 0);
+	print_message("longest meta: %d bytes\n", n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_record_old_and_new),
 		cmocka_unit_test(test_record_check),
 		cmocka_unit_test(test_limits_shape),
+		cmocka_unit_test(test_record_fits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
