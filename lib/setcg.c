@@ -490,7 +490,15 @@ uint64_t nsset_cg_bytes(const char *size)
 	struct sysinfo si;
 	if (sysinfo(&si) < 0)
 		return 0;
-	uint64_t ram = (uint64_t)si.totalram * si.mem_unit;
-	uint64_t b = ram / 100 * s.percent / 4096 * 4096;
+	/* totalram counts mem_unit bytes; their product may not fit (a 32-bit
+	 * kernel's pages): no more than the largest size a policy gives. */
+	uint64_t ram;
+	if (__builtin_mul_overflow((uint64_t)si.totalram, (uint64_t)si.mem_unit, &ram) ||
+	    ram > (uint64_t)NSSET_SIZE_MAX)
+		ram = NSSET_SIZE_MAX;
+	/* ram * percent / 100 without overflow, and exact: 50% of 8 GiB is
+	 * 4 GiB, not a little less. */
+	uint64_t b = ram / 100 * s.percent + ram % 100 * s.percent / 100;
+	b = b / 4096 * 4096;
 	return b ? b : 4096;
 }
