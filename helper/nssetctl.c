@@ -32,6 +32,7 @@
 #include "nstypes.h"
 #include "place.h"
 #include "policy.h"
+#include "setcg.h"
 #include "store.h"
 #include "util.h"
 
@@ -288,7 +289,7 @@ static void json_wants(const struct nsset_admin_set *s)
 	for (size_t r = 0; r < nsset_rec_count; r++) {
 		const struct nsset_rec_field *f = &nsset_rec_fields[r];
 		char val[NSSET_ERR_MAX];
-		if (!(f->flags & NSSET_REC_SHAPE) || nsset_rec_equal(f, &s->meta, &s->want) ||
+		if (!nsset_rec_shape_differs(f, &s->meta, &s->want) ||
 		    nsset_rec_text(f, &s->want, val, sizeof(val)) < 0)
 			continue;
 		printf("%s\"%s\": ", first ? "" : ", ", f->key);
@@ -851,6 +852,10 @@ static void describe_set(const struct nsset_admin_explain *x)
 		printf("; uptime=set");
 	if (m->ns_flags & CLONE_NEWNS)      /* what /dev/shm will be */
 		printf("; shm=%s", nsset_shm_size(m) ? nsset_shm_size(m) : "host");
+	if (nsset_limits_controllers(&m->limits)) {
+		char limits[160];
+		printf("; limits %s", nsset_limits_format(&m->limits, limits, sizeof(limits)));
+	}
 	putchar('\n');
 	if (m->net == NSSET_NET_VETH)
 		print_veth_plan(m);

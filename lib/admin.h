@@ -347,8 +347,9 @@ struct nsset_admin_explain {
 					     * ns_unsupported */
 	bool has_set;
 	struct nsset_meta want;             /* the set the rule gives */
-	bool ns_unsupported;                /* the kernel lacks a type of the rule
-					     * (err says which): logins refused;
+	bool ns_unsupported;                /* the kernel lacks a type of the rule,
+					     * or cgroup v2 a controller its limits
+					     * need (err says which): logins refused;
 					     * exists is not looked at */
 	char setname[64];                   /* "user/2001"; "session/<new>" */
 	enum nsset_admin_exists exists;

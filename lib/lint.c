@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "hook.h"
+#include "setcg.h"
 #include "nstypes.h"
 #include "util.h"
 
@@ -131,6 +132,23 @@ static int lint_kernel(const struct nsset_rule *r, const char *origin, struct ns
 			   "refused on this machine)", origin, r->line, ke.msg);
 }
 
+/* Limits this machine's cgroup v2 cannot hold (a controller missing, or
+ * no cgroup2 mount): like a namespace type the kernel lacks, every login
+ * under the rule is refused before anything is made (fail closed:
+ * pam_nsset's account phase, nsset-enter and the holder). */
+static int lint_limits(const struct nsset_rule *r, const char *origin, struct nsset_admin_lint *l,
+		       struct nsset_err *e)
+{
+	struct nsset_err ce = { 0 };
+	unsigned need = nsset_limits_controllers(&r->limits);
+	if (need == 0 || nsset_cg_check(need, &ce) == 0)
+		return 0;
+	char limits[160];
+	return add_finding(l, r->line, false, e, "%s:%u: warning: the rule's limits (%s) cannot be "
+			   "applied: %s (logins under this rule are refused on this machine)", origin,
+			   r->line, nsset_limits_format(&r->limits, limits, sizeof(limits)), ce.msg);
+}
+
 static int lint_rules(const struct nsset_policy *p, const char *origin, struct nsset_admin_lint *l,
 		      struct nsset_err *e)
 {
@@ -180,6 +198,8 @@ static int lint_rules(const struct nsset_policy *p, const char *origin, struct n
 		}
 		if (rc == 0 && r->scope != NSSET_SCOPE_NONE)
 			rc = lint_kernel(r, origin, l, e);
+		if (rc == 0 && r->scope != NSSET_SCOPE_NONE)
+			rc = lint_limits(r, origin, l, e);
 		if (rc == 0 && r->hook[0])
 			rc = lint_hook(r, origin, l, e);
 		if (rc < 0)
@@ -484,6 +504,13 @@ int nsset_admin_explain(const struct nsset_policy *p, const struct nsset_user *u
 	if (nsset_nstypes_unsupported(x->rule->ns_flags, NULL, &de) != 0) {
 		x->ns_unsupported = true;
 		snprintf(x->err, sizeof(x->err), "%s", de.msg);
+		return 0;
+	}
+	/* Refused the same way: limits the machine's cgroup v2 cannot hold. */
+	if (nsset_cg_check(nsset_limits_controllers(&x->rule->limits), &de) != 0) {
+		x->ns_unsupported = true;
+		snprintf(x->err, sizeof(x->err), "the rule's limits cannot be applied: %.*s",
+			 (int)sizeof(x->err) - 40, de.msg);
 		return 0;
 	}
 	if (x->want.scope == NSSET_SCOPE_SESSION) {

@@ -183,6 +183,8 @@ struct opt_state {
 	const char *uptime_word;
 	const char *hostname_word;
 	const char *net_word;
+	const char *memory_max_word;    /* for the memory.high > memory.max check */
+	const char *memory_high_word;
 };
 
 static int opt_tmp(const struct parse_ctx *ctx, const char *word, const char *value,
@@ -321,6 +323,97 @@ static int opt_hook(const struct parse_ctx *ctx, const char *word, const char *v
 	return 0;
 }
 
+/* ---- resource limits (setcg.h) ------------------------------------------ */
+
+/* memory.max=SIZE, memory.high=SIZE: a size as tmp= writes it, or a
+ * percentage of the machine's RAM. Kept as written; setcg.c turns it into
+ * bytes when it writes the cgroup. */
+static int opt_memory(const struct parse_ctx *ctx, const char *word, const char *value,
+		      char out[NSSET_TMPSIZE_MAX], const char *what)
+{
+	struct nsset_size size;
+	char msg[64];
+	if (nsset_size_parse(value, true, &size) < 0) {
+		if (errno == ERANGE)
+			snprintf(msg, sizeof(msg), "%s size too large (more than 2^63-1 bytes)", what);
+		else
+			snprintf(msg, sizeof(msg), "invalid %s value", what);
+		return parse_fail(ctx, msg, word);
+	}
+	/* nsset_size_parse bounds a size at 16 chars, well within out. */
+	snprintf(out, NSSET_TMPSIZE_MAX, "%s", value);
+	return 0;
+}
+
+static int opt_memory_max(const struct parse_ctx *ctx, const char *word, const char *value,
+			  struct nsset_rule *r, struct opt_state *st)
+{
+	st->memory_max_word = word;
+	return opt_memory(ctx, word, value, r->limits.memory_max, "memory.max");
+}
+
+static int opt_memory_high(const struct parse_ctx *ctx, const char *word, const char *value,
+			   struct nsset_rule *r, struct opt_state *st)
+{
+	st->memory_high_word = word;
+	return opt_memory(ctx, word, value, r->limits.memory_high, "memory.high");
+}
+
+/* A count 1..max, as parse_ulong reads it (decimal digits only). */
+static int limit_count(const char *value, unsigned long max, unsigned *out)
+{
+	unsigned long n;
+	if (parse_ulong(value, max, &n) < 0 || n == 0)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int opt_pids_max(const struct parse_ctx *ctx, const char *word, const char *value,
+			struct nsset_rule *r, struct opt_state *st)
+{
+	(void)st;
+	if (limit_count(value, NSSET_PIDS_MAX_LIMIT, &r->limits.pids_max) < 0)
+		return parse_fail(ctx, "invalid pids.max (1..4194304 tasks)", word);
+	return 0;
+}
+
+/* cpu.quota=N%: N percent of one CPU, as systemd's CPUQuota= (150% = one
+ * and a half CPUs). The % is required, so that nobody reads "2" as two
+ * CPUs. */
+static int opt_cpu_quota(const struct parse_ctx *ctx, const char *word, const char *value,
+			 struct nsset_rule *r, struct opt_state *st)
+{
+	(void)st;
+	char num[16];
+	size_t len = strlen(value);
+	if (len < 2 || len > sizeof(num) || value[len - 1] != '%')
+		return parse_fail(ctx, "invalid cpu.quota (1%..100000%, percent of one CPU)", word);
+	memcpy(num, value, len - 1);
+	num[len - 1] = '\0';
+	if (limit_count(num, NSSET_CPU_QUOTA_MAX, &r->limits.cpu_quota) < 0)
+		return parse_fail(ctx, "invalid cpu.quota (1%..100000%, percent of one CPU)", word);
+	return 0;
+}
+
+static int opt_cpu_weight(const struct parse_ctx *ctx, const char *word, const char *value,
+			  struct nsset_rule *r, struct opt_state *st)
+{
+	(void)st;
+	if (limit_count(value, NSSET_WEIGHT_MAX, &r->limits.cpu_weight) < 0)
+		return parse_fail(ctx, "invalid cpu.weight (1..10000)", word);
+	return 0;
+}
+
+static int opt_io_weight(const struct parse_ctx *ctx, const char *word, const char *value,
+			 struct nsset_rule *r, struct opt_state *st)
+{
+	(void)st;
+	if (limit_count(value, NSSET_WEIGHT_MAX, &r->limits.io_weight) < 0)
+		return parse_fail(ctx, "invalid io.weight (1..10000)", word);
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*parse)(const struct parse_ctx *ctx, const char *word, const char *value,
@@ -335,7 +428,15 @@ static const struct {
 	{ "nnp", opt_nnp },
 	{ "net", opt_net },
 	{ "hook", opt_hook },
+	{ "memory.max", opt_memory_max },
+	{ "memory.high", opt_memory_high },
+	{ "pids.max", opt_pids_max },
+	{ "cpu.quota", opt_cpu_quota },
+	{ "cpu.weight", opt_cpu_weight },
+	{ "io.weight", opt_io_weight },
 };
+/* opt_state.seen has a bit per entry. */
+_Static_assert(sizeof(options) / sizeof(options[0]) <= 32, "options[] outgrew opt_state.seen");
 
 /* One KEY=VALUE word. */
 static int parse_option(const struct parse_ctx *ctx, const char *word,
@@ -446,6 +547,15 @@ static int check_rule(const struct parse_ctx *ctx, const struct nsset_rule *r,
 		return parse_fail(ctx, "%u cannot name a group set", st->hostname_word);
 	if (st->net_word && !(r->ns_flags & CLONE_NEWNET))
 		return parse_fail(ctx, "net= needs net", st->net_word);
+	/* A soft limit above the hard one never acts; it is a typo. Only
+	 * comparable when both are byte sizes (a percentage depends on the
+	 * machine's RAM). */
+	struct nsset_size hi, mx;
+	if (st->memory_high_word && st->memory_max_word &&
+	    nsset_size_parse(r->limits.memory_high, true, &hi) == 0 &&
+	    nsset_size_parse(r->limits.memory_max, true, &mx) == 0 &&
+	    !hi.percent && !mx.percent && hi.bytes > mx.bytes)
+		return parse_fail(ctx, "memory.high above memory.max", st->memory_high_word);
 	return 0;
 }
 
@@ -458,7 +568,30 @@ struct settings {
 	unsigned seen;                  /* bit per entry of setting_keys[] */
 };
 
-static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout", "session.max", "net.netns" };
+/* On one line: tests/pam/t_docs.sh reads the keys from it. */
+static const char *const setting_keys[] = { "net.bridge", "net.ipv4", "net.ipv6", "hook.timeout", "session.max", "net.netns", "cgroup.root" };
+
+/* cgroup.root=: a directory below the cgroup2 mount, written as the path
+ * the holder will open. Normalised, so that what the admin reads is where
+ * the cgroups go ("/sys/fs/cgroup/a/../../etc" would not be), and plain
+ * printable ASCII, since it lands in the meta file and in messages. */
+bool nsset_valid_cgroot(const char *s)
+{
+	static const char prefix[] = "/sys/fs/cgroup/";
+	size_t len = strlen(s);
+	if (len >= NSSET_CGROOT_MAX || strncmp(s, prefix, sizeof(prefix) - 1) != 0 ||
+	    len == sizeof(prefix) - 1)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return false;
+	/* A hybrid host's cgroup2 mount itself: the root cgroup takes no
+	 * limits. Below it is fine. */
+	if (strcmp(s, "/sys/fs/cgroup/unified") == 0)
+		return false;
+	return !strstr(s, "//") && !strstr(s, "/./") && !strstr(s, "/../") &&
+	       !ends_with(s, "/") && !ends_with(s, "/.") && !ends_with(s, "/..");
+}
 
 /* One KEY=VALUE setting line (its first word; nothing may follow). */
 static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
@@ -503,6 +636,12 @@ static int parse_setting(const struct parse_ctx *ctx, char *word, char *cursor,
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
 			return parse_fail(ctx, "invalid net.netns (yes or no)", word);
 		set->conf.netns_name = strcmp(value, "yes") == 0;
+		break;
+	case 6:
+		if (!nsset_valid_cgroot(value))
+			return parse_fail(ctx, "invalid cgroup.root (a normalised path below "
+					  "/sys/fs/cgroup/, printable, no blanks)", word);
+		snprintf(set->conf.cgroup_root, sizeof(set->conf.cgroup_root), "%s", value);
 		break;
 	default:
 		if (strcmp(value, "unlimited") == 0)

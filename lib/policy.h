@@ -146,6 +146,11 @@ struct nsset_size {
  * such a size, or zero) or ERANGE (more than NSSET_SIZE_MAX bytes). */
 int nsset_size_parse(const char *s, bool percent_ok, struct nsset_size *out);
 
+/* A cgroup.root= value: an absolute, normalised path below /sys/fs/cgroup/
+ * (not the mount itself), printable ASCII without blanks, shorter than
+ * NSSET_CGROOT_MAX. */
+bool nsset_valid_cgroot(const char *s);
+
 /* A hook= name: 1..NSSET_HOOK_MAX of [A-Za-z0-9_-]. A file name in the hook
  * directory: no '/', no dot (so no "..", no hidden file, no editor backup
  * like "nat.orig" run by mistake). */

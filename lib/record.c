@@ -10,6 +10,7 @@
 
 #include "netnsname.h"
 #include "nstypes.h"
+#include "setcg.h"
 
 /* ---- how fields show, where the plain text will not do ------------------ */
 
@@ -92,6 +93,20 @@ static bool show_hook(const struct nsset_meta *m, char *buf, size_t size)
 	return m->hook[0] != '\0';
 }
 
+/* One line for every limit ("memory.max=512m pids.max=200", or "none"),
+ * on the memory_max row; the other limit rows do not show on their own. */
+static bool show_limits(const struct nsset_meta *m, char *buf, size_t size)
+{
+	nsset_limits_format(&m->limits, buf, size);
+	return true;
+}
+
+static bool show_cgroup(const struct nsset_meta *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", m->cgroup);
+	return m->cgroup[0] != '\0';
+}
+
 /* ---- what the holder refuses in a request -------------------------------- */
 
 static const char *check_namespaces(const struct nsset_meta *m)
@@ -125,6 +140,46 @@ static const char *check_shm(const struct nsset_meta *m)
 		if (!((*p >= '0' && *p <= '9') || strchr("kKmMgG%", *p)))
 			return "invalid shm size";
 	return NULL;
+}
+
+/* A memory limit as nsset.conf takes it, or "" (none). */
+static const char *check_memory_max(const struct nsset_meta *m)
+{
+	struct nsset_size sz;
+	return m->limits.memory_max[0] && nsset_size_parse(m->limits.memory_max, true, &sz) < 0
+		       ? "invalid memory.max" : NULL;
+}
+
+static const char *check_memory_high(const struct nsset_meta *m)
+{
+	struct nsset_size sz;
+	return m->limits.memory_high[0] && nsset_size_parse(m->limits.memory_high, true, &sz) < 0
+		       ? "invalid memory.high" : NULL;
+}
+
+/* The set's cgroup, below the cgroup2 mount: "" or an absolute normalised
+ * path without control bytes or blanks (setcg.c opens it one component at a
+ * time; a ".." would climb out of the set's subtree). */
+static const char *check_cgroup(const struct nsset_meta *m)
+{
+	const char *s = m->cgroup;
+	if (!s[0])
+		return NULL;
+	size_t len = strlen(s);
+	if (s[0] != '/' || strstr(s, "//") || strstr(s, "/./") || strstr(s, "/../") ||
+	    (len > 1 && s[len - 1] == '/') || (len >= 2 && strcmp(s + len - 2, "/.") == 0) ||
+	    (len >= 3 && strcmp(s + len - 3, "/..") == 0))
+		return "invalid cgroup path";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return "invalid cgroup path";
+	return NULL;
+}
+
+static const char *check_cgroup_root(const struct nsset_meta *m)
+{
+	return m->cgroup_root[0] && !nsset_valid_cgroot(m->cgroup_root) ? "invalid cgroup.root"
+									 : NULL;
 }
 
 static const char *check_hook(const struct nsset_meta *m)
@@ -218,6 +273,27 @@ const struct nsset_rec_field nsset_rec_fields[] = {
 	{ NUM("gid", gid, 0xffffffffULL), .env = "NSSET_GID" },
 	{ TEXT("pool4", pool4), .flags = NSSET_REC_SHAPE },
 	{ TEXT("pool6", pool6), .flags = NSSET_REC_SHAPE },
+	/* Resource limits: from the rule, and not NSSET_REC_SHAPE (a live set
+	 * with a cgroup takes new values; nsset_meta_same_shape has the one
+	 * case that is shape). Absent in a meta of an older nsset: none. */
+	{ TEXT("memory_max", limits.memory_max), RULE(limits.memory_max, limits.memory_max),
+	  .check = check_memory_max, .json = "memory_max", .json_as = NSSET_REC_JSON_OPT,
+	  .show = "limits", .show_fmt = show_limits },
+	{ TEXT("memory_high", limits.memory_high), RULE(limits.memory_high, limits.memory_high),
+	  .check = check_memory_high, .json = "memory_high", .json_as = NSSET_REC_JSON_OPT },
+	{ NUM("pids_max", limits.pids_max, NSSET_PIDS_MAX_LIMIT), RULE(limits.pids_max, limits.pids_max),
+	  .json = "pids_max", .json_as = NSSET_REC_JSON_POS },
+	{ NUM("cpu_quota", limits.cpu_quota, NSSET_CPU_QUOTA_MAX),
+	  RULE(limits.cpu_quota, limits.cpu_quota), .json = "cpu_quota", .json_as = NSSET_REC_JSON_POS },
+	{ NUM("cpu_weight", limits.cpu_weight, NSSET_WEIGHT_MAX),
+	  RULE(limits.cpu_weight, limits.cpu_weight), .json = "cpu_weight", .json_as = NSSET_REC_JSON_POS },
+	{ NUM("io_weight", limits.io_weight, NSSET_WEIGHT_MAX),
+	  RULE(limits.io_weight, limits.io_weight), .json = "io_weight", .json_as = NSSET_REC_JSON_POS },
+	/* Written by the holder once it made the set's cgroup. */
+	{ TEXT("cgroup", cgroup), .check = check_cgroup, .json = "cgroup",
+	  .json_as = NSSET_REC_JSON_OPT, .show = "cgroup", .show_fmt = show_cgroup },
+	{ TEXT("cgroup_root", cgroup_root), RULE(cgroup_root, netconf.cgroup_root),
+	  .check = check_cgroup_root },
 };
 const size_t nsset_rec_count = sizeof(nsset_rec_fields) / sizeof(nsset_rec_fields[0]);
 
@@ -409,13 +485,33 @@ void nsset_rec_from_rule(struct nsset_meta *m, const struct nsset_rule *r)
 	}
 }
 
+/* Limits are no shape but for one case: a set made without a cgroup has no
+ * place to hold limits, so a rule that now has some wants it remade. A set
+ * with a cgroup takes new limits, or none, live (place.c). */
+static bool limits_need_remake(const struct nsset_meta *have, const struct nsset_meta *want)
+{
+	return !have->cgroup[0] && nsset_limits_controllers(&want->limits) != 0;
+}
+
+bool nsset_rec_shape_differs(const struct nsset_rec_field *f, const struct nsset_meta *have,
+			     const struct nsset_meta *want)
+{
+	if (nsset_rec_equal(f, have, want))
+		return false;
+	if (f->flags & NSSET_REC_SHAPE)
+		return true;
+	size_t lim = offsetof(struct nsset_meta, limits);
+	return f->off >= lim && f->off < lim + sizeof(have->limits) &&
+	       limits_need_remake(have, want);
+}
+
 bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_meta *want)
 {
 	for (size_t i = 0; i < nsset_rec_count; i++)
 		if ((nsset_rec_fields[i].flags & NSSET_REC_SHAPE) &&
 		    !nsset_rec_equal(&nsset_rec_fields[i], have, want))
 			return false;
-	return true;
+	return !limits_need_remake(have, want);
 }
 
 int nsset_meta_shape_diff(const struct nsset_meta *have, const struct nsset_meta *want,
@@ -448,6 +544,17 @@ int nsset_meta_shape_diff(const struct nsset_meta *have, const struct nsset_meta
 			continue;
 		}
 		len += (size_t)k;
+	}
+	if (limits_need_remake(have, want)) {
+		n++;
+		char now[NSSET_ERR_MAX];
+		nsset_limits_format(&want->limits, now, sizeof(now));
+		if (!cut && size) {
+			int k = snprintf(buf + len, size - len, "%slimits=%s (was none)",
+					 n > 1 ? ", " : "", now);
+			if ((k < 0 || (size_t)k >= size - len) && size >= 4)
+				snprintf(buf + size - 4, 4, "...");
+		}
 	}
 	return n;
 }

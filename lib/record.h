@@ -161,6 +161,13 @@ void nsset_rec_from_rule(struct nsset_meta *m, const struct nsset_rule *r);
  * `want`: the same value in every NSSET_REC_SHAPE field. */
 bool nsset_meta_same_shape(const struct nsset_meta *have, const struct nsset_meta *want);
 
+/* Whether field f is one of the differences that make them another shape:
+ * an NSSET_REC_SHAPE field that differs, or a limit (memory_max ...
+ * io_weight) that differs when `have` has no cgroup and `want` has limits.
+ * For a list of what the policy wants otherwise (nssetctl's policy_wants). */
+bool nsset_rec_shape_differs(const struct nsset_rec_field *f, const struct nsset_meta *have,
+			     const struct nsset_meta *want);
+
 /* What differs between them, in the NSSET_REC_SHAPE fields, as the policy
  * now wants it and as the set has it, in table order:
  * "hostname=a-new (was a-old), namespaces=mnt,uts (was mnt,uts,pid)"; an

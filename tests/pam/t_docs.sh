@@ -12,7 +12,7 @@ for m in man/*.[0-9]; do
 done
 
 case_begin "nsset.conf(5) documents every policy option and scope"
-opts=$(sed -n 's/^	{ "\([a-z]*\)", opt_[a-z]* },$/\1/p' lib/policy.c)
+opts=$(sed -n 's/^	{ "\([a-z.]*\)", opt_[a-z_]* },$/\1/p' lib/policy.c)
 assert_ne "" "$opts" "options found in lib/policy.c"
 for o in $opts; do
 	grep -q "^\.It Cm $o=" man/nsset.conf.5 || fail "option $o= not documented in nsset.conf.5"

@@ -201,7 +201,7 @@ print(sorted(set(repr(s["usage"]) for s in d["sets"])))
 		"$(printf '%s\n' "$STDOUT" | sed -n 1p)" "alice's set"
 	assert_eq "students 3001" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "the group set"
 	assert_eq "sessions None" "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "the session set"
-	assert_eq "$NSSET_STORE name,state,reason,policy_wants,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,namespaces,sessions,sessions_gone,processes,usage,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
+	assert_eq "$NSSET_STORE name,state,reason,policy_wants,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,memory_max,memory_high,pids_max,cpu_quota,cpu_weight,io_weight,cgroup,namespaces,sessions,sessions_gone,processes,usage,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
 		"$(printf '%s\n' "$STDOUT" | sed -n 4p)" "keys"
 	assert_eq "['None']" "$(printf '%s\n' "$STDOUT" | sed -n 5p)" "usage: null without limits"
 	assert_contains "$(cat "$OUT/list.json")" '"usage": null,' "usage written as null"

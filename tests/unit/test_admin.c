@@ -20,6 +20,7 @@
 #include "admin.h"
 #include "nstypes.h"
 #include "policy.h"
+#include "setcg.h"
 
 #define ORIGIN "t.conf"
 
@@ -280,6 +281,32 @@ static void test_lint_kernel(void **state)
 	nsset_admin_lint_free(&l);
 }
 
+/* Limits the machine's cgroup v2 cannot hold: a warning like a missing
+ * namespace type, naming the rule's limits and the controllers missing
+ * (nsset_cg_check's text); here against the real machine, whichever it is.
+ * A rule without limits, or with scope none, is never checked. */
+static void test_lint_limits(void **state)
+{
+	(void)state;
+	struct nsset_admin_lint l;
+	lint("* user mnt memory.max=512m pids.max=100\n", &l);
+	assert_int_equal(l.errors, 0);
+	struct nsset_err e = { 0 };
+	if (nsset_cg_check(NSSET_CG_MEMORY | NSSET_CG_PIDS, &e) == 0) {
+		assert_int_equal(l.count, 0);
+	} else {
+		char want[1024];
+		snprintf(want, sizeof(want), "W 1 t.conf:1: warning: the rule's limits (memory.max=512m "
+			 "pids.max=100) cannot be applied: %s (logins under this rule are refused on "
+			 "this machine)\n", e.msg);
+		assert_string_equal(findings(&l), want);
+	}
+	nsset_admin_lint_free(&l);
+	lint("* user mnt\n", &l);
+	assert_int_equal(l.count, 0);
+	nsset_admin_lint_free(&l);
+}
+
 static void test_lint_line(void **state)
 {
 	(void)state;
@@ -447,6 +474,24 @@ static void test_explain_why(void **state)
 	assert_int_equal(x.why, NSSET_WHY_ALL);
 	assert_int_equal(x.rule->line, 7);
 	assert_int_equal(x.want.keep, NSSET_KEEP_SESSIONS);
+	nsset_policy_free(&p);
+
+	/* Limits: in the set it would get; refused like a missing type
+	 * where cgroup v2 lacks their controllers. */
+	load_policy(&p, "bob user mnt pids.max=50 cpu.weight=20\n");
+	assert_int_equal(nsset_admin_explain(&p, &bob, NULL, &x, &e), 0);
+	assert_true(x.has_set);
+	assert_int_equal(x.want.limits.pids_max, 50);
+	assert_int_equal(x.want.limits.cpu_weight, 20);
+	struct nsset_err ce = { 0 };
+	if (nsset_cg_check(NSSET_CG_PIDS | NSSET_CG_CPU, &ce) == 0) {
+		assert_false(x.ns_unsupported);
+	} else {
+		char want[NSSET_ERR_MAX + 64];
+		snprintf(want, sizeof(want), "the rule's limits cannot be applied: %s", ce.msg);
+		assert_true(x.ns_unsupported);
+		assert_string_equal(x.err, want);
+	}
 	nsset_policy_free(&p);
 
 	/* No '*': nobody else is placed. */
@@ -624,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_lint_too_many_errors),
 		cmocka_unit_test(test_lint_warnings),
 		cmocka_unit_test(test_lint_kernel),
+		cmocka_unit_test(test_lint_limits),
 		cmocka_unit_test(test_lint_line),
 		cmocka_unit_test(test_resolve_names),
 		cmocka_unit_test(test_state_names),

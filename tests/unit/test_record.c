@@ -128,7 +128,10 @@ static void test_old_format(void **state)
 	}
 	/* ... and only the keys added since, which an old set lacks (and reads
 	 * as their zero value: no name, net.netns=no). */
-	static const char *const added_since[] = { "shm=", "uptime=", "netns=" };
+	static const char *const added_since[] = { "shm=", "uptime=", "netns=", "memory_max=",
+						   "memory_high=", "pids_max=", "cpu_quota=",
+						   "cpu_weight=", "io_weight=", "cgroup=",
+						   "cgroup_root=" };
 	size_t new_lines = 0, added = 0;
 	for (const char *p = text; *p; p = strchr(p, '\n') + 1) {
 		new_lines++;
@@ -296,6 +299,9 @@ static void test_walkers(void **state)
 	(void)state;
 	struct nsset_meta a, b;
 	full_meta(&a);
+	/* A set with its own cgroup, where limits are no shape (one without
+	 * one is remade for limits: test_limits_shape). */
+	strcpy(a.cgroup, "/nsset/user-1000");
 	/* same_shape is exactly the SHAPE rows. */
 	for (size_t i = 0; i < nsset_rec_count; i++) {
 		const struct nsset_rec_field *f = &nsset_rec_fields[i];
@@ -418,6 +424,7 @@ static void test_shape_diff(void **state)
 	struct nsset_meta a, b;
 	char buf[512];
 	full_meta(&a);
+	strcpy(a.cgroup, "/nsset/user-1000");       /* as in test_walkers */
 	b = a;
 	assert_int_equal(nsset_meta_shape_diff(&a, &b, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
