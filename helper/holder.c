@@ -491,11 +491,8 @@ static int build_set(struct holder *h, struct nsset_err *e)
 		h->m.init_ino = init.ino;
 	}
 	h->m.holder_ino = self.ino;
-	char meta[2048];
-	if (nsset_meta_format(&h->m, meta, sizeof(meta)) < 0)
-		return nsset_fail(e, 0, "meta too long");
-	if (write_file_atomic_at(h->setfd, "meta", meta, strlen(meta), 0600) < 0)
-		return nsset_fail(e, errno, "writing meta");
+	if (nsset_meta_write(h->setfd, &h->m, e) < 0)
+		return -1;
 	if (nsset_sessions_make(h->setfd) < 0)
 		return nsset_fail(e, errno, "creating sessions/");
 	h->lock_fd = openat(h->setfd, "holder.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -10,6 +10,7 @@
  * once the command runs.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
 #include <sched.h>
@@ -46,7 +47,7 @@
 static const char usage_text[] =
 	"usage: nssetctl [--store PATH] COMMAND [ARGS]\n"
 	"\n"
-	"  list [--json]                 every set: state, owner, sessions, processes\n"
+	"  list [--json]                 every set: state, owner, sessions, processes, usage\n"
 	"  show SET                      one set in detail (SET: user/UID, user/NAME,\n"
 	"                                group/GID, group/NAME, session/ID, .build-ID, .dead-ID)\n"
 	"  check [--config FILE] [USER...]\n"
@@ -123,6 +124,37 @@ static void human_size(unsigned long long b, char *buf, size_t size)
 		snprintf(buf, size, "%lluB", b);
 	else
 		snprintf(buf, size, "%.1f%c", v, units[u]);
+}
+
+/* A size as the usage columns write it: "12.3M", "512M" (a whole number
+ * of its unit without ".0"), "900B". */
+static void size_short(uint64_t b, char *buf, size_t size)
+{
+	human_size(b, buf, size);
+	char *dot = strstr(buf, ".0");
+	if (dot && dot[2] && !dot[3])
+		memmove(dot, dot + 2, 2);
+}
+
+/* A limit the kernel holds: not "max" (UINT64_MAX), and its file was
+ * there (0: the controller is not enabled for the cgroup). */
+static bool limited(uint64_t v)
+{
+	return v != 0 && v != UINT64_MAX;
+}
+
+/* CPU time: "0.4s", "59.9s", "3m04s", "2h05m", "3d04h". */
+static void cpu_time(uint64_t usec, char *buf, size_t size)
+{
+	uint64_t s = usec / 1000000;
+	if (s < 60)
+		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "s", s, usec / 100000 % 10);
+	else if (s < 3600)
+		snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
 }
 
 /* Namespaces in the familiar order, "mnt:4026532251 uts:4026532252". */
@@ -267,6 +299,35 @@ static void json_wants(const struct nsset_admin_set *s)
 	putchar('}');
 }
 
+/* A limit: the number, or null for "max" (or no such file). */
+static void json_limit(uint64_t v)
+{
+	if (limited(v))
+		printf("%" PRIu64, v);
+	else
+		fputs("null", stdout);
+}
+
+/* The set's cgroup as nsset_cg_usage read it; null for a set without one
+ * (a rule without limits) or whose cgroup could not be read. */
+static void json_usage(const struct nsset_admin_set *s)
+{
+	const struct nsset_cg_usage *u = &s->usage;
+	if (!s->has_usage) {
+		fputs("null", stdout);
+		return;
+	}
+	printf("{\"memory_current\": %" PRIu64 ", \"memory_max\": ", u->memory_current);
+	json_limit(u->memory_max);
+	printf(", \"memory_high\": ");
+	json_limit(u->memory_high);
+	printf(", \"pids_current\": %" PRIu64 ", \"pids_max\": ", u->pids_current);
+	json_limit(u->pids_max);
+	printf(", \"cpu_usec\": %" PRIu64 ", \"oom_kills\": %" PRIu64
+	       ", \"memory_max_hits\": %" PRIu64 ", \"pids_max_hits\": %" PRIu64 "}",
+	       u->cpu_usec, u->oom_kill, u->memory_max_hits, u->pids_max_hits);
+}
+
 static void json_set(const struct nsset_admin_set *s)
 {
 	const struct nsset_meta *m = &s->meta;
@@ -296,6 +357,8 @@ static void json_set(const struct nsset_admin_set *s)
 	}
 	printf("},\n      \"sessions\": %d,\n      \"sessions_gone\": %d,\n      \"processes\": %d",
 	       s->sessions, s->sessions_gone, s->processes);
+	printf(",\n      \"usage\": ");
+	json_usage(s);
 	json_record(s, true);
 	printf(",\n      \"in_use_by\": ");
 	if (s->in_use_by > 0)
@@ -390,6 +453,36 @@ static bool judge_sets(struct nsset_admin_list *l, char *why, size_t size)
 
 /* ---- list ------------------------------------------------------------------------- */
 
+/* The usage columns of a set's row: MEM "12.3M/512M", TASKS "7/200",
+ * CPU "1.2s", OOM "0"; "-" in each for a set without a cgroup, "?" for
+ * one whose cgroup could not be read (`show` says why). */
+static void usage_cells(const struct nsset_admin_set *s, char *mem, char *tasks, char *cpu,
+			char *oom, size_t size)
+{
+	const struct nsset_cg_usage *u = &s->usage;
+	if (!s->has_usage) {
+		const char *none = s->has_meta && s->meta.cgroup[0] ? "?" : "-";
+		snprintf(mem, size, "%s", none);
+		snprintf(tasks, size, "%s", none);
+		snprintf(cpu, size, "%s", none);
+		snprintf(oom, size, "%s", none);
+		return;
+	}
+	char cur[32], max[32] = "";
+	size_short(u->memory_current, cur, sizeof(cur));
+	if (limited(u->memory_max)) {
+		max[0] = '/';
+		size_short(u->memory_max, max + 1, sizeof(max) - 1);
+	}
+	snprintf(mem, size, "%s%s", cur, max);
+	if (limited(u->pids_max))
+		snprintf(tasks, size, "%" PRIu64 "/%" PRIu64, u->pids_current, u->pids_max);
+	else
+		snprintf(tasks, size, "%" PRIu64, u->pids_current);
+	cpu_time(u->cpu_usec, cpu, size);
+	snprintf(oom, size, "%" PRIu64, u->oom_kill);
+}
+
 static int cmd_list(bool json)
 {
 	struct nsset_store st;
@@ -420,10 +513,14 @@ static int cmd_list(bool json)
 		printf("no sets in %s\n", store_path);
 		goto out;
 	}
-	enum { C_SET, C_STATE, C_SCOPE, C_OWNER, C_CREATED, C_SESS, C_PROCS, C_HOLDER, C_NS, NCOL };
+	enum { C_SET, C_STATE, C_SCOPE, C_OWNER, C_CREATED, C_SESS, C_PROCS, C_MEM, C_TASKS, C_CPU,
+	       C_OOM, C_HOLDER, C_NS, NCOL };
 	static const char *const head[NCOL] = { "SET", "STATE", "SCOPE", "OWNER", "CREATED",
-						"SESSIONS", "PROCS", "HOLDER", "NAMESPACES" };
-	static const bool right[NCOL] = { [C_SESS] = true, [C_PROCS] = true, [C_HOLDER] = true };
+						"SESSIONS", "PROCS", "MEM", "TASKS", "CPU", "OOM",
+						"HOLDER", "NAMESPACES" };
+	static const bool right[NCOL] = { [C_SESS] = true, [C_PROCS] = true, [C_MEM] = true,
+					  [C_TASKS] = true, [C_CPU] = true, [C_OOM] = true,
+					  [C_HOLDER] = true };
 	size_t rows = l.count + 1;
 	char (*cell)[NCOL][160] = calloc(rows, sizeof(*cell));
 	if (!cell) {
@@ -445,6 +542,7 @@ static int cmd_list(bool json)
 		time_local(s->has_meta ? s->meta.created : 0, r[C_CREATED], sizeof(r[C_CREATED]));
 		snprintf(r[C_SESS], sizeof(r[C_SESS]), "%d", s->sessions);
 		snprintf(r[C_PROCS], sizeof(r[C_PROCS]), "%d", s->processes);
+		usage_cells(s, r[C_MEM], r[C_TASKS], r[C_CPU], r[C_OOM], sizeof(r[C_MEM]));
 		if (s->holder_alive && s->has_meta)
 			snprintf(r[C_HOLDER], sizeof(r[C_HOLDER]), "%d", (int)s->meta.holder_pid);
 		else
@@ -542,6 +640,40 @@ static void print_kv(const char *k, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A set with its own cgroup: what it uses against its limits, and how
+ * often they were hit. Nothing for a set without one. */
+static void show_usage(const struct nsset_admin_set *s)
+{
+	const struct nsset_cg_usage *u = &s->usage;
+	if (!s->has_meta || !s->meta.cgroup[0])
+		return;
+	if (!s->has_usage) {
+		print_kv("usage", "cannot read its cgroup: %s", s->usage_err);
+		return;
+	}
+	char cur[32], lim[32], high[64] = "", cpu[32];
+	size_short(u->memory_current, cur, sizeof(cur));
+	if (limited(u->memory_high)) {
+		size_short(u->memory_high, lim, sizeof(lim));
+		snprintf(high, sizeof(high), ", memory.high %s", lim);
+	}
+	if (limited(u->memory_max)) {
+		size_short(u->memory_max, lim, sizeof(lim));
+		print_kv("memory", "%s of %s (memory.max)%s", cur, lim, high);
+	} else {
+		print_kv("memory", "%s, no memory.max%s", cur, high);
+	}
+	if (limited(u->pids_max))
+		print_kv("tasks", "%" PRIu64 " of %" PRIu64 " (pids.max)", u->pids_current,
+			 u->pids_max);
+	else
+		print_kv("tasks", "%" PRIu64 ", no pids.max", u->pids_current);
+	cpu_time(u->cpu_usec, cpu, sizeof(cpu));
+	print_kv("cpu time", "%s", cpu);
+	print_kv("events", "oom kills %" PRIu64 ", memory.max hits %" PRIu64
+		 ", pids.max hits %" PRIu64, u->oom_kill, u->memory_max_hits, u->pids_max_hits);
+}
+
 static void show_meta(const struct nsset_admin_set *s)
 {
 	char buf[256];
@@ -565,6 +697,7 @@ static void show_meta(const struct nsset_admin_set *s)
 	}
 	ns_list(s, buf, sizeof(buf), true);
 	print_kv("namespaces", "%s", buf);
+	show_usage(s);
 	if (s->in_use_by)
 		print_kv("in use by", "pid %d", (int)s->in_use_by);
 }

@@ -23,6 +23,7 @@
 #include "nsfs.h"
 #include "place.h"
 #include "policy.h"
+#include "setcg.h"
 #include "store.h"
 
 /* ---- the store, as a list -------------------------------------------------- */
@@ -60,6 +61,12 @@ struct nsset_admin_set {
 	int processes;              /* processes inside every ns of the set */
 	pid_t in_use_by;            /* .build-/.dead-: a process with it open */
 	long long changed;          /* the directory's mtime */
+	/* The set's own cgroup (meta `cgroup`, a rule with limits): what it
+	 * uses, its limits and event counts, read when the list is made.
+	 * has_usage false: no cgroup, or it could not be read (usage_err). */
+	bool has_usage;
+	struct nsset_cg_usage usage;
+	char usage_err[NSSET_ERR_MAX];
 	/* Filled by nsset_admin_judge: */
 	bool has_want;              /* the policy gives the owner this set... */
 	struct nsset_meta want;     /* ... made like this */

@@ -206,6 +206,12 @@ static void inspect(int dfd, struct nsset_admin_set *s)
 	nsset_nsfs_inodes(dfd, s->ino);
 	count_sessions(dfd, &s->sessions, &s->sessions_gone);
 	s->changed = dir_changed(dfd);
+	if (s->has_meta && s->meta.cgroup[0]) {
+		struct nsset_err ce = { 0 };
+		s->has_usage = nsset_cg_usage(s->meta.cgroup, &s->usage, &ce) == 0;
+		if (!s->has_usage)
+			snprintf(s->usage_err, sizeof(s->usage_err), "%s", ce.msg);
+	}
 
 	if (s->is_set) {
 		if (!s->holder_alive) {

@@ -257,46 +257,46 @@ static void limit_text(uint64_t v, char *buf, size_t size)
 		snprintf(buf, size, "%" PRIu64, v);
 }
 
-/* Writes the limits into the open set cgroup; a file whose controller is
- * not enabled there (no limit needs it) is left alone. */
+/* One limit file: written when the rule sets it (`set`), and reset to
+ * `text` (the kernel's "no limit") when it does not but the file is there
+ * (a policy edit dropped the limit). A file the kernel lacks for a limit
+ * the rule sets (cpu.max without CFS bandwidth control, io.weight without
+ * an I/O scheduler that weighs) is an error that names it. */
+static int write_limit(int fd, const char *file, bool set, const char *text, const char *where,
+		       struct nsset_err *e)
+{
+	if (!set && faccessat(fd, file, F_OK, 0) < 0)
+		return 0;
+	return write_at(fd, file, text, e, where);
+}
+
+/* Writes the limits into the open set cgroup. memory.high goes first, so
+ * that high <= max holds at every step of a change. */
 static int write_limits(int fd, const struct nsset_limits *l, const char *where,
 			struct nsset_err *e)
 {
 	char v[64];
-	unsigned need = nsset_limits_controllers(l);
-	/* memory.high first when lowering, so that high <= max holds at every
-	 * step; the kernel accepts either order, reclaim differs. */
-	if ((need & NSSET_CG_MEMORY) || faccessat(fd, "memory.max", F_OK, 0) == 0) {
-		limit_text(nsset_cg_bytes(l->memory_high), v, sizeof(v));
-		if (write_at(fd, "memory.high", v, e, where) < 0)
-			return -1;
-		limit_text(nsset_cg_bytes(l->memory_max), v, sizeof(v));
-		if (write_at(fd, "memory.max", v, e, where) < 0)
-			return -1;
-	}
-	if ((need & NSSET_CG_PIDS) || faccessat(fd, "pids.max", F_OK, 0) == 0) {
-		limit_text(l->pids_max, v, sizeof(v));
-		if (write_at(fd, "pids.max", v, e, where) < 0)
-			return -1;
-	}
-	if ((need & NSSET_CG_CPU) || faccessat(fd, "cpu.max", F_OK, 0) == 0) {
-		if (l->cpu_quota)
-			snprintf(v, sizeof(v), "%llu %u",
-				 (unsigned long long)l->cpu_quota * CPU_PERIOD_USEC / 100, CPU_PERIOD_USEC);
-		else
-			snprintf(v, sizeof(v), "max %u", CPU_PERIOD_USEC);
-		if (write_at(fd, "cpu.max", v, e, where) < 0)
-			return -1;
-		snprintf(v, sizeof(v), "%u", l->cpu_weight ? l->cpu_weight : WEIGHT_DEFAULT);
-		if (write_at(fd, "cpu.weight", v, e, where) < 0)
-			return -1;
-	}
-	if ((need & NSSET_CG_IO) || faccessat(fd, "io.weight", F_OK, 0) == 0) {
-		snprintf(v, sizeof(v), "default %u", l->io_weight ? l->io_weight : WEIGHT_DEFAULT);
-		if (write_at(fd, "io.weight", v, e, where) < 0)
-			return -1;
-	}
-	return 0;
+	limit_text(nsset_cg_bytes(l->memory_high), v, sizeof(v));
+	if (write_limit(fd, "memory.high", l->memory_high[0], v, where, e) < 0)
+		return -1;
+	limit_text(nsset_cg_bytes(l->memory_max), v, sizeof(v));
+	if (write_limit(fd, "memory.max", l->memory_max[0], v, where, e) < 0)
+		return -1;
+	limit_text(l->pids_max, v, sizeof(v));
+	if (write_limit(fd, "pids.max", l->pids_max, v, where, e) < 0)
+		return -1;
+	if (l->cpu_quota)
+		snprintf(v, sizeof(v), "%llu %u",
+			 (unsigned long long)l->cpu_quota * CPU_PERIOD_USEC / 100, CPU_PERIOD_USEC);
+	else
+		snprintf(v, sizeof(v), "max %u", CPU_PERIOD_USEC);
+	if (write_limit(fd, "cpu.max", l->cpu_quota, v, where, e) < 0)
+		return -1;
+	snprintf(v, sizeof(v), "%u", l->cpu_weight ? l->cpu_weight : WEIGHT_DEFAULT);
+	if (write_limit(fd, "cpu.weight", l->cpu_weight, v, where, e) < 0)
+		return -1;
+	snprintf(v, sizeof(v), "default %u", l->io_weight ? l->io_weight : WEIGHT_DEFAULT);
+	return write_limit(fd, "io.weight", l->io_weight, v, where, e);
 }
 
 /* Splits the set's cgroup path into its parent ("" for the mount's root). */
@@ -490,7 +490,15 @@ uint64_t nsset_cg_bytes(const char *size)
 	struct sysinfo si;
 	if (sysinfo(&si) < 0)
 		return 0;
-	uint64_t ram = (uint64_t)si.totalram * si.mem_unit;
-	uint64_t b = ram / 100 * s.percent / 4096 * 4096;
+	/* totalram counts mem_unit bytes; their product may not fit (a 32-bit
+	 * kernel's pages): no more than the largest size a policy gives. */
+	uint64_t ram;
+	if (__builtin_mul_overflow((uint64_t)si.totalram, (uint64_t)si.mem_unit, &ram) ||
+	    ram > (uint64_t)NSSET_SIZE_MAX)
+		ram = NSSET_SIZE_MAX;
+	/* ram * percent / 100 without overflow, and exact: 50% of 8 GiB is
+	 * 4 GiB, not a little less. */
+	uint64_t b = ram / 100 * s.percent + ram % 100 * s.percent / 100;
+	b = b / 4096 * 4096;
 	return b ? b : 4096;
 }

@@ -111,4 +111,13 @@ int nsset_cg_usage(const char *path, struct nsset_cg_usage *u, struct nsset_err 
  * machine's RAM (sysinfo). 0 for "". */
 uint64_t nsset_cg_bytes(const char *size);
 
+/* ---- added for the admin view (cgusage.c) and its unit test ------------- */
+
+/* nsset_cg_usage on the set's cgroup directory, already open (dirfd):
+ * the reading and parsing without the mount lookup, so that
+ * tests/unit/test_cgusage.c can point it at a directory of plain files.
+ * -1 with e (ENOENT) when dirfd has no cgroup.procs: the cgroup was
+ * removed after it was opened. */
+int nsset_cg_usage_at(int dirfd, struct nsset_cg_usage *u, struct nsset_err *e);
+
 #endif

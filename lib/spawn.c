@@ -72,7 +72,7 @@ static int read_verdict(int fd, struct nsset_proc *holder, char *buf, size_t siz
 int nsset_holder_spawn(const char *holder_path, const char *store_path,
 		       const struct nsset_meta *m, struct nsset_err *e)
 {
-	char meta[2048];
+	char meta[4096];          /* what nsset-holder reads, at most */
 	if (nsset_meta_format(m, meta, sizeof(meta)) < 0)
 		return nsset_fail(e, 0, "set description too long");
 

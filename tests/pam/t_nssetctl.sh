@@ -141,13 +141,13 @@ case_begin "the first four logins at once mount the store once"
 n=$(awk -v p="$NSSET_STORE" '$5 == p' /proc/self/mountinfo | wc -l)
 assert_eq 1 "$n" "mounts on $NSSET_STORE"
 
-case_begin "list: every set with state, owner, sessions, processes, holder and inodes"
+case_begin "list: every set with state, owner, sessions, processes, usage, holder and inodes"
 run "$CTL" list
 assert_eq 0 "$RC" "exit status"
-assert_match "$STDOUT" '^SET +STATE +SCOPE +OWNER +CREATED +SESSIONS +PROCS +HOLDER +NAMESPACES$' "header"
+assert_match "$STDOUT" '^SET +STATE +SCOPE +OWNER +CREATED +SESSIONS +PROCS +MEM +TASKS +CPU +OOM +HOLDER +NAMESPACES$' "header"
 line=$(printf '%s\n' "$STDOUT" | grep '^user/2001 ')
 HA=$(field "$DA" holder_pid)
-assert_match "$line" "^user/2001 +ok +user +alice \(uid 2001\) +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +1 +[0-9]+ +$HA +mnt:[0-9]+ uts:[0-9]+ ipc:[0-9]+ net:[0-9]+ pid:[0-9]+$" "alice's row"
+assert_match "$line" "^user/2001 +ok +user +alice \(uid 2001\) +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +1 +[0-9]+ +- +- +- +- +$HA +mnt:[0-9]+ uts:[0-9]+ ipc:[0-9]+ net:[0-9]+ pid:[0-9]+$" "alice's row"
 for t in mnt uts ipc net pid; do
 	assert_contains "$line" "$t:$(ino "$DA/$t")" "$t inode" || break
 done
@@ -155,8 +155,12 @@ done
 # has mnt and pid, and nothing else is in that mount namespace).
 want=0
 for p in /proc/[0-9]*; do [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "mnt:[$(ino "$DA/mnt")]" ] && want=$((want + 1)); done
-assert_eq "$want" "$(echo "$line" | awk '{ print $(NF-6) }')" "process count"
+assert_eq "$want" "$(echo "$line" | awk '{ print $(NF-10) }')" "process count"
 assert_match "$STDOUT" '^group/3001 +ok +group +students \(gid 3001\) '
+# No rule here has limits: no set has a cgroup of its own, and its usage
+# columns (MEM TASKS CPU OOM) say so with "-".
+n=$(printf '%s\n' "$STDOUT" | sed -n '2,/^$/p' | grep -v '^$' | grep -cv ' - +- +- +- +[0-9-]+ ' -E)
+assert_eq 0 "$n" "rows whose usage columns are not '-'"
 assert_match "$STDOUT" "^$ESET +ok +session +erin \(uid 2005\) "
 assert_match "$STDOUT" '^user/2002 +ok +user +bob \(uid 2002\) .* mnt:[0-9]+ ipc:[0-9]+$'
 # Columns line up: every row starts its STATE column where the header does.
@@ -190,14 +194,17 @@ print(a["state"], a["scope"], a["owner"], a["owner_id"], a["sessions"], a["holde
 print(byname["group/3001"]["owner"], byname["group/3001"]["owner_id"])
 print(byname[sys.argv[2]]["keep"], byname[sys.argv[2]]["tmp_size"])
 print(d["store"], ",".join(keys))
+print(sorted(set(repr(s["usage"]) for s in d["sets"])))
 ' "$OUT/list.json" "$ESET"
 	assert_eq 0 "$RC" "json checks: $STDERR"
 	assert_eq "ok user alice 2001 1 $HA True 64m box-alice ['ipc', 'mnt', 'net', 'pid', 'uts']" \
 		"$(printf '%s\n' "$STDOUT" | sed -n 1p)" "alice's set"
 	assert_eq "students 3001" "$(printf '%s\n' "$STDOUT" | sed -n 2p)" "the group set"
 	assert_eq "sessions None" "$(printf '%s\n' "$STDOUT" | sed -n 3p)" "the session set"
-	assert_eq "$NSSET_STORE name,state,reason,policy_wants,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,memory_max,memory_high,pids_max,cpu_quota,cpu_weight,io_weight,cgroup,namespaces,sessions,sessions_gone,processes,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
+	assert_eq "$NSSET_STORE name,state,reason,policy_wants,scope,id,owner,owner_id,created_by,created,created_unix,keep,tmp,tmp_size,shm,uptime,hostname,net,veth,bridge,netns,ipv4,ipv6,hook,memory_max,memory_high,pids_max,cpu_quota,cpu_weight,io_weight,cgroup,namespaces,sessions,sessions_gone,processes,usage,holder_pid,holder_alive,init_pid,init_alive,in_use_by" \
 		"$(printf '%s\n' "$STDOUT" | sed -n 4p)" "keys"
+	assert_eq "['None']" "$(printf '%s\n' "$STDOUT" | sed -n 5p)" "usage: null without limits"
+	assert_contains "$(cat "$OUT/list.json")" '"usage": null,' "usage written as null"
 fi
 
 case_begin "show: meta, sessions, processes, hostname, interfaces, /tmp usage"
@@ -215,6 +222,11 @@ assert_match "$STDOUT" '^  interfaces +lo UP 127\.0\.0\.1/8'
 assert_match "$STDOUT" '^    /tmp +tmpfs +tmpfs +64\.0M +3\.0M ' "/tmp size and the 3 MiB written"
 assert_match "$STDOUT" '^    /proc +proc '
 assert_match "$STDOUT" "^    $NSSET_STORE +tmpfs +nsset .* ro," "the store's cover"
+# Without limits the set has no cgroup of its own: no usage lines.
+for k in memory tasks 'cpu time' events usage; do
+	assert_not_contains "$STDOUT" "
+$k " "no '$k' line" || break
+done
 run "$CTL" show user/alice
 assert_eq 0 "$RC" "show by user name"
 assert_match "$STDOUT" '^set +user/2001$'
@@ -434,7 +446,7 @@ mount --bind "/proc/$U/ns/uts" "$B/uts" && mount --bind "/proc/$N/ns/net" "$X/ne
 UI=$(ino "$B/uts"); NI=$(ino "$X/net")
 cleanup_extra    # only the bind mounts keep the namespaces now
 run "$CTL" list
-assert_match "$STDOUT" '^\.build-0123456789abcdef +half-built +- +- +- +0 +0 +- +uts:[0-9]+$'
+assert_match "$STDOUT" '^\.build-0123456789abcdef +half-built +- +- +- +0 +0 +- +- +- +- +- +uts:[0-9]+$'
 assert_match "$STDOUT" '^\.dead-fedcba9876543210 +dying +- .* net:[0-9]+$'
 assert_contains "$STDOUT" ".build-0123456789abcdef: half-built (left over from an interrupted build); 'nssetctl gc' removes it"
 run "$CTL" gc

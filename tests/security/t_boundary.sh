@@ -36,13 +36,17 @@
 #   sdunit.o          talks to systemd (and needs libsystemd)
 #   teardown_ext.o    the teardown's hook and network steps, which only the
 #                     holder and nssetctl pass to nsset_set_teardown
+#   cgusage.o         reads a set's cgroup usage for nssetctl's list and
+#                     show (setcg.o, which logins need to join the set's
+#                     cgroup, stays allowed)
 # netaddr.o is allowed: the policy parser needs its pool and interface name
 # parsers (pure functions, no syscalls); the address plan itself stays out
 # because nothing on the login path calls it.
 DENY_OBJECTS='admin*.o inspect*.o destroy*.o lint*.o nsfsscan*.o
-	holder.o proctitle.o hook.o net.o netlink.o sdunit.o teardown_ext.o'
+	holder.o proctitle.o hook.o net.o netlink.o sdunit.o teardown_ext.o cgusage.o'
 DENY_FUNCS='nsset_admin_* nsset_lint_* nsset_explain* nsset_nsfs_mounts nsset_holder_main
-	nsset_proctitle_* nsset_hook_* nsset_net_* nsset_nl_* nsset_sdunit_* nsset_teardown_hook_net'
+	nsset_proctitle_* nsset_hook_* nsset_net_* nsset_nl_* nsset_sdunit_* nsset_teardown_hook_net
+	nsset_cg_usage*'
 
 # nsset-enter joins a set that exists. Making one (the mounts, hostname and
 # loopback of a new set, setup.c) is the holder's: setup.o stays out (the

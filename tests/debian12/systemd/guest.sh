@@ -47,9 +47,12 @@ useradd -m -u 1001 -G lab -s /bin/bash alice
 useradd -m -u 1002 -G lab -s /bin/bash bob
 useradd -m -u 1003 -s /bin/bash carol
 useradd -m -u 1005 -s /bin/bash erin
+groupadd -g 2001 team
+useradd -m -u 1006 -G team -s /bin/bash dave
+useradd -m -u 1007 -G team -s /bin/bash frank
 mkdir -p /root/.ssh /srv/t
 ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id
-for u in alice bob carol erin; do
+for u in alice bob carol erin dave frank; do
 	install -d -m 0700 -o "$u" -g "$u" /home/$u/.ssh
 	install -m 0600 -o "$u" -g "$u" /root/.ssh/id.pub /home/$u/.ssh/authorized_keys
 	install -d -m 0755 -o "$u" -g "$u" /srv/t/$u
@@ -59,6 +62,7 @@ root     none
 @lab     group   mnt,uts,ipc,pid,cgroup   hostname=lab-%g keep=sessions
 carol    user    mnt,uts,ipc              tmp=private keep=sessions
 erin     user    mnt,ipc,pid              keep=sessions
+@team    group   mnt,pid,cgroup           keep=sessions memory.max=96m pids.max=64
 CONF
 chmod 0644 /etc/security/nsset.conf
 # README's PAM lines: account after common-account, session as the last line.
@@ -117,13 +121,13 @@ scope_gone() { unit_gone "session-$1.scope"; }
 no_sessions() { [ -z "$(loginctl list-sessions --no-legend)" ]; }
 # end all logins and sets; each case starts from nothing
 reset_all() {
-	for u in alice bob carol erin; do
+	for u in alice bob carol erin dave frank; do
 		loginctl terminate-user "$u" 2>/dev/null
 		loginctl disable-linger "$u" 2>/dev/null
 	done
 	pkill -x ssh
 	wait_for 60 no_sessions || echo "reset: sessions remain: $(loginctl list-sessions --no-legend)"
-	nssetctl destroy group/2000 user/1003 user/1005 >/dev/null 2>&1
+	nssetctl destroy group/2000 group/2001 user/1003 user/1005 >/dev/null 2>&1
 	wait_for 30 sh -c '! pgrep -x nsset-holder >/dev/null'
 }
 snapshot() {
@@ -272,6 +276,61 @@ check refused "no set was made, no holder left" \
 	sh -c '! nssetctl show group/2000 >/dev/null 2>&1 && ! pgrep -x nsset-holder'
 rm -f /etc/systemd/system/nsset.slice
 systemctl daemon-reload
+
+reset_all
+logind_kup yes
+note "case: a group set with limits, two members (KillUserProcesses=yes)"
+# The set's cgroup is below its own scope, which systemd delegated to nsset
+# (setcg.h); each login moves from its session scope into it.
+SETCG=/nsset.slice/nsset-group-2001.scope/set
+if login dave && login frank; then
+	D=$(sid dave) F=$(sid frank)
+	HT=$(holder_of group/2001)
+	snapshot "team with limits"
+	check limits "the holder sits in the set's own cgroup, below its scope ($SETCG)" \
+		in_cg "$HT" "$SETCG"
+	check limits "dave's session processes are in the set's cgroup" in_cg "$(sleeper dave)" "$SETCG"
+	check limits "frank's too: one budget for the group" in_cg "$(sleeper frank)" "$SETCG"
+	check limits "memory.max of the set's cgroup is 96m" \
+		test "$(cat /sys/fs/cgroup$SETCG/memory.max)" = 100663296
+	check limits "pids.max of the set's cgroup is 64" test "$(cat /sys/fs/cgroup$SETCG/pids.max)" = 64
+	check limits "the set's scope is delegated to nsset (Delegate=yes)" \
+		sh -c 'systemctl show -p Delegate --value nsset-group-2001.scope | grep -qx yes'
+	check limits "inside the set, dave's /proc/self/cgroup reads 0::/" \
+		test "$(cut -d' ' -f3 /srv/t/dave/info)" = "0::/"
+	note "what logind shows after the move (pam_nsset(8))"
+	loginctl show-session "$D"
+	systemctl show -p ActiveState -p SubState -p ControlGroup "session-$D.scope"
+	cat "/sys/fs/cgroup/user.slice/user-1006.slice/session-$D.scope/cgroup.procs" 2>&1
+	ls -ld /run/user/1006
+	systemctl show -p ActiveState user@1006.service
+	check logind "dave's logind session is still listed, active or online" \
+		sh -c "loginctl show-session $D -p State | grep -q 'State=\\(active\\|online\\)'"
+	check logind "dave's XDG_RUNTIME_DIR (/run/user/1006) is there" test -d /run/user/1006
+	check logind "dave's systemd --user runs (user@1006.service)" \
+		wait_for 60 systemctl is-active -q user@1006.service
+	$SSH dave@127.0.0.1 'head -c 300m /dev/zero | tail -n 1 >/dev/null; echo "rc=$?"' >/srv/t/oom.out 2>&1
+	cat /srv/t/oom.out
+	check oom "a process past memory.max in the set is killed" grep -q rc=137 /srv/t/oom.out
+	check oom "the holder logs the OOM kill, with the set's name" wait_for 30 sh -c \
+		"journalctl -b --no-pager -t nsset-holder | grep -q 'set group/2001: the kernel killed 1 process of the set'"
+	nssetctl show group/2001
+	check oom "nssetctl show counts it" sh -c "nssetctl show group/2001 | grep -q 'oom kills 1'"
+	check oom "frank's session lives on" alive "$(sleeper frank)"
+	kill "$(cat /srv/t/dave.client)"
+	check limits-logout "dave's logind session ends at his logout" wait_for 150 session_gone "$D"
+	check limits-logout "frank's processes live" alive "$(sleeper frank)"
+	check limits-logout "the set's holder lives" alive "$HT"
+	check limits-logout "the holder is still in the set's cgroup" in_cg "$HT" "$SETCG"
+	check logind "user@1006.service stops after dave's last session" \
+		wait_for 90 sh -c '! systemctl is-active -q user@1006.service'
+	check logind "dave's XDG_RUNTIME_DIR is removed after it" wait_for 60 test ! -d /run/user/1006
+	snapshot "after dave's logout (KillUserProcesses=yes)"
+	loginctl show-session "$F"
+else
+	fail limits "dave and frank log in over SSH" "see the log"
+fi
+logind_kup no
 
 reset_all
 note "case: systemd-user stack with pam_nsset (README: sets without pid and cgroup)"
