@@ -466,9 +466,9 @@ static void test_limits_shape(void **state)
 	}
 }
 
-/* The longest record still fits the 2048 bytes that spawn.c and the
- * holder format it into (the cgroup's path and cgroup.root are the
- * longest rows). */
+/* The longest record fits, with room to spare, the 4096 bytes that
+ * spawn.c, nsset-holder and the store format and read it in (the cgroup's
+ * path and cgroup.root are the longest rows); 2048 still holds it. */
 static void test_record_fits(void **state)
 {
 	(void)state;
