@@ -132,7 +132,7 @@ int nsset_cg_check(unsigned need, struct nsset_err *e)
 		return 0;
 	if (nsset_cg_mount(mnt, sizeof(mnt), e) < 0) {
 		nsset_cg_names(need, names, sizeof(names));
-		return nsset_fail(e, ENOENT, "the limits need the %s controller(s) of cgroup v2, "
+		return nsset_fail_as(e, ENOENT, "the limits need the %s controller(s) of cgroup v2, "
 				  "and cgroup v2 is not mounted", names);
 	}
 	_cleanup_close_ int dfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -143,7 +143,7 @@ int nsset_cg_check(unsigned need, struct nsset_err *e)
 	if (missing == 0)
 		return 0;
 	nsset_cg_names(missing, names, sizeof(names));
-	return nsset_fail(e, EOPNOTSUPP, "cgroup v2 (%s) lacks the %s controller(s) the limits "
+	return nsset_fail_as(e, EOPNOTSUPP, "cgroup v2 (%s) lacks the %s controller(s) the limits "
 			  "need (it has: %s); they are bound to cgroup v1 hierarchies, or disabled",
 			  mnt, names, text[0] ? text : "none");
 }
