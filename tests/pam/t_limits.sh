@@ -133,20 +133,27 @@ kill_sessions
 
 case_begin "two sets share one CPU as their weights say"
 DD=$(set_dir user 2004); DE=$(set_dir user 2005)
-busy='end=$(($(date +%s) + '$(slow 4)')); while [ $(date +%s) -lt $end ]; do :; done'
-login_bg dave wd "taskset -c 0 sh -c '$busy'; echo done"
-login_bg erin we "taskset -c 0 sh -c '$busy'; echo done"
-wait_file wd 120 || return
-wait_file we 120 || return
-UD=$(cg_event "$DD" cpu.stat usage_usec); UE=$(cg_event "$DE" cpu.stat usage_usec)
-echo "  cpu usage: dave (weight 100) $UD us, erin (weight 400) $UE us" >&2
-# 4:1 by weight while both ran; erin's share once dave was done (or
-# before he began) pulls it towards 1:1, never below 2:1 in 4 s.
-[ "$UE" -ge $((UD * 2)) ] || fail "erin (weight 400) got $UE us, dave (weight 100) $UD us: not 2:1 or more"
+# A loop of shell builtins only (no fork): pure CPU, on one CPU for both,
+# until the stop file exists. Measured only while both surely run.
+spin() { echo "taskset -c 0 sh -c 'echo started >$OUT/\$1; while [ ! -e $OUT/stop ]; do :; done' x $1; echo done"; }
+rm -f "$OUT/stop"
+login_bg dave wd "$(spin sd)"
+login_bg erin we "$(spin se)"
+wait_file sd 120 || return
+wait_file se 120 || return
+sleep 1
+UD0=$(cg_event "$DD" cpu.stat usage_usec); UE0=$(cg_event "$DE" cpu.stat usage_usec)
+sleep "$(slow 3)"
+UD=$(( $(cg_event "$DD" cpu.stat usage_usec) - UD0 )); UE=$(( $(cg_event "$DE" cpu.stat usage_usec) - UE0 ))
+touch "$OUT/stop"
+echo "  cpu while both ran: dave (weight 100) $UD us, erin (weight 400) $UE us" >&2
+# 4:1 by weight; other work on the CPU (the test, the holders) blurs it.
+[ "$UE" -ge $((UD * 5 / 2)) ] || fail "erin (weight 400) got $UE us, dave (weight 100) $UD us: not 2.5:1 or more"
 kill_sessions
 
 case_begin "cpu.quota caps a set's CPU time"
 DF=$(set_dir user 2006)
+busy='end=$(($(date +%s) + '$(slow 4)')); while [ $(date +%s) -lt $end ]; do :; done'
 T0=$(date +%s%N)
 run login frank sh -c "$busy"
 T1=$(date +%s%N)
@@ -156,8 +163,9 @@ echo "  frank (cpu.quota=20%): $UF us of CPU in $WALL us" >&2
 [ $((UF * 100)) -le $((WALL * 30)) ] || fail "frank used $UF us of CPU in $WALL us: more than 30% of one CPU"
 
 case_begin "a group set's budget is shared by its members' logins"
-# carol's own rule comes first: without it, she and dave share @students'.
-write_policy "$(printf '%s\n' "$POLICY" | grep -v '^carol ')"
+# carol's and dave's own rules come first: without them, they share
+# @students'.
+write_policy "$(printf '%s\n' "$POLICY" | grep -v -e '^carol ' -e '^dave ')"
 login_bg carol g1 'echo in'
 login_bg dave g2 'echo in'
 wait_file g1 || return
@@ -172,7 +180,7 @@ kill_sessions
 write_policy "$POLICY"
 
 case_begin "tmpfs pages the set writes are charged to its budget"
-D=$(set_dir user 2011)
+D=$(set_dir user "$(uid_of grp01)")
 run login grp01 sh -c 'head -c 40m /dev/zero >/tmp/fill && echo written'
 assert_contains "$STDOUT" "written" "40 MiB written to the set's /tmp"
 MEM=$(cg_file "$D" memory.current)
