@@ -244,6 +244,61 @@ assert_contains "$STDERR" "user/9999: no such set"
 run "$CTL" show user/nosuchuser
 assert_eq 3 "$RC" "an unknown user"
 
+case_begin "a set with a cgroup of its own: usage in list, show and --json"
+# No cgroup v2 controller here (they are bound to v1), so no set gets a
+# cgroup: bob's meta is pointed at this shell's own cgroup v2 directory,
+# which has cgroup.procs and cpu.stat but no memory or pids files, and
+# then at one that does not exist. The real numbers are the UML tests'.
+DB=$(set_dir user 2002)
+CG=$(sed -n 's/^0:://p' /proc/self/cgroup)
+if ! grep -q ' - cgroup2 ' /proc/self/mountinfo || [ -z "$CG" ]; then
+	case_skip "no cgroup2 mount"
+else
+	cp -p "$DB/meta" "$OUT/meta.bob"
+	{ grep -v '^cgroup=' "$OUT/meta.bob"; echo "cgroup=$CG"; } >"$DB/meta.new" &&
+		mv -f "$DB/meta.new" "$DB/meta" || fail "pointing bob's meta at $CG"
+	run "$CTL" list
+	assert_eq 0 "$RC" "list"
+	assert_match "$STDOUT" '^user/2002 +ok +user +bob \(uid 2002\) .* +1 +[0-9]+ +0B +0 +[0-9]+(\.[0-9]s|m[0-9]{2}s|h[0-9]{2}m|d[0-9]{2}h) +0 +[0-9]+ +mnt:' "bob's usage columns"
+	assert_match "$STDOUT" '^user/2001 .* +- +- +- +- +[0-9]+ +mnt:' "alice's: no cgroup"
+	col=$(printf '%s\n' "$STDOUT" | sed -n 1p | awk '{ print index($0, "STATE") }')
+	printf '%s\n' "$STDOUT" | sed -n '2,/^$/p' | grep -v '^$' | while IFS= read -r l; do
+		c=$(printf '%s\n' "$l" | awk '{ print index($0, $2) }')
+		[ "$c" = "$col" ] || echo "misaligned: $l"
+	done >"$OUT/align"
+	assert_eq "" "$(cat "$OUT/align")" "alignment"
+	run "$CTL" show user/2002
+	assert_eq 0 "$RC" "show"
+	assert_match "$STDOUT" '^memory +0B, no memory\.max$'
+	assert_match "$STDOUT" '^tasks +0, no pids\.max$'
+	assert_match "$STDOUT" '^cpu time +[0-9]'
+	assert_match "$STDOUT" '^events +oom kills 0, memory\.max hits 0, pids\.max hits 0$'
+	if command -v python3 >/dev/null 2>&1; then
+		"$CTL" list --json >"$OUT/cg.json"
+		run python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+u = {s["name"]: s for s in d["sets"]}["user/2002"]["usage"]
+print(sorted(u.keys()))
+print(u["memory_current"], u["memory_max"], u["memory_high"], u["pids_current"], u["pids_max"],
+      u["oom_kills"], u["memory_max_hits"], u["pids_max_hits"], type(u["cpu_usec"]).__name__)
+' "$OUT/cg.json"
+		assert_eq 0 "$RC" "json: $STDERR"
+		assert_eq "['cpu_usec', 'memory_current', 'memory_high', 'memory_max', 'memory_max_hits', 'oom_kills', 'pids_current', 'pids_max', 'pids_max_hits']
+0 None None 0 None 0 0 0 int" "$STDOUT" "bob's usage object"
+	fi
+	# A cgroup that is gone: "?" in the table, why in show, null in JSON.
+	{ grep -v '^cgroup=' "$OUT/meta.bob"; echo "cgroup=/nsset-test-no-such-cgroup"; } >"$DB/meta.new" &&
+		mv -f "$DB/meta.new" "$DB/meta" || fail "pointing bob's meta at a missing cgroup"
+	run "$CTL" list
+	assert_match "$STDOUT" '^user/2002 +ok .* +\? +\? +\? +\? +[0-9]+ +mnt:' "'?' for an unreadable cgroup"
+	run "$CTL" show user/2002
+	assert_match "$STDOUT" '^usage +cannot read its cgroup: cgroup /sys/fs/cgroup[a-z/]*/nsset-test-no-such-cgroup: No such file or directory$'
+	run "$CTL" list --json
+	assert_contains "$STDOUT" '"usage": null,' "null for an unreadable cgroup"
+	mv -f "$OUT/meta.bob" "$DB/meta" || fail "restoring bob's meta"
+fi
+
 case_begin "check: lints the policy and explains each user's set"
 run "$CTL" check alice bob carol erin frank root
 assert_eq 0 "$RC" "exit status"
