@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -1516,6 +1517,40 @@ static int print_plan(const struct nsset_store *st, const struct nsset_admin_set
 	return EXIT_OK;
 }
 
+/* A live set with a cgroup whose rule now gives it other limits (none
+ * included): not outdated, its limits are rewritten in place. */
+static bool limits_only(const struct nsset_admin_set *s)
+{
+	return s->state == NSSET_ADMIN_OK && s->has_want && s->meta.cgroup[0] &&
+	       !nsset_limits_equal(&s->meta.limits, &s->want.limits);
+}
+
+/* Writes the policy's limits into such a set, under its exclusive lock,
+ * as the next login into it would. */
+static int relimit_one(const struct nsset_store *st, const struct nsset_admin_set *s, bool dry_run)
+{
+	char was[256], now[256];
+	nsset_limits_format(&s->meta.limits, was, sizeof(was));
+	nsset_limits_format(&s->want.limits, now, sizeof(now));
+	printf("%s %s: limits %s (were %s); nothing ends\n",
+	       dry_run ? "would apply new limits to" : "applying new limits to", s->name, now, was);
+	if (dry_run)
+		return EXIT_OK;
+	struct nsset_setid id;
+	struct nsset_meta m;
+	struct nsset_err e = { 0 };
+	if (nsset_setid_parse(s->name, &id) < 0)
+		return EXIT_FAIL;
+	_cleanup_close_ int lock = nsset_set_lock(st, &id, LOCK_EX, &e);
+	_cleanup_close_ int fd = lock < 0 ? -1 : nsset_set_open(st, &id, &e);
+	if (fd < 0 || nsset_meta_read(fd, &m, &e) < 0 || nsset_relimit(fd, &m, &s->want.limits, &e) < 0) {
+		warnx("%s: %s", s->name, e.msg);
+		return EXIT_FAIL;
+	}
+	syslog(LOG_NOTICE, "set %s: limits now %s (were %s), by nssetctl migrate", s->name, now, was);
+	return EXIT_OK;
+}
+
 /* Ends outdated sets so that the next login makes them under the policy
  * in force: the plan of each (what ends), then, unless dry_run, the same
  * teardown as destroy. A set with live sessions is refused without force,
@@ -1553,6 +1588,8 @@ static int cmd_migrate(char **sets, int nsets, bool all, bool dry_run, bool forc
 		if (k < 0) {
 			warnx("%s: no such set in %s", name, store_path);
 			rc = worse(rc, EXIT_NOTFOUND);
+		} else if (limits_only(&l.sets[k])) {
+			pick[k] = true;
 		} else if (l.sets[k].state != NSSET_ADMIN_OUTDATED) {
 			printf("skipped %s: %s, not outdated (%s)\n", name,
 			       nsset_admin_state_name(l.sets[k].state),
@@ -1564,15 +1601,19 @@ static int cmd_migrate(char **sets, int nsets, bool all, bool dry_run, bool forc
 	}
 	size_t n = 0, done = 0;
 	for (size_t k = 0; k < l.count; k++) {
-		pick[k] |= all && l.sets[k].state == NSSET_ADMIN_OUTDATED;
+		pick[k] |= all && (l.sets[k].state == NSSET_ADMIN_OUTDATED || limits_only(&l.sets[k]));
 		n += pick[k];
 	}
 	if (all && !n)
-		printf("no outdated sets in %s\n", store_path);
+		printf("no outdated sets, and none with changed limits, in %s\n", store_path);
 	for (size_t k = 0; k < l.count; k++) {
 		const struct nsset_admin_set *s = &l.sets[k];
 		if (!pick[k])
 			continue;
+		if (limits_only(s)) {
+			rc = worse(rc, relimit_one(&st, s, dry_run));
+			continue;
+		}
 		printf("%s %s (%s %s): %s\n", dry_run ? "would migrate" : "migrating", s->name,
 		       s->meta.scope == NSSET_SCOPE_GROUP ? "group" : "user", s->meta.owner, s->why);
 		int pr = print_plan(&st, s);

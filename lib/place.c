@@ -300,22 +300,29 @@ static bool limits_changed(const struct nsset_meta *have, const struct nsset_met
 	return have->cgroup[0] && !nsset_limits_equal(&have->limits, &want->limits);
 }
 
-/* Writes the rule's limits into the set's cgroup and its record; under
- * the set's exclusive lock. A failure refuses the login: a set must not
- * go on under limits its policy no longer gives it without anyone told. */
+int nsset_relimit(int setfd, struct nsset_meta *have, const struct nsset_limits *l,
+		  struct nsset_err *e)
+{
+	char now[NSSET_ERR_MAX / 2];
+	if (nsset_cg_apply(have->cgroup, l, e) < 0) {
+		nsset_err_prefix(e, "applying the limits %s: ", nsset_limits_format(l, now, sizeof(now)));
+		return nsset_refuse(e, NSSET_REFUSAL_UNAVAILABLE);
+	}
+	have->limits = *l;
+	return nsset_meta_write(setfd, have, e);
+}
+
+/* A login that finds the set's limits changed writes them, under the set's
+ * exclusive lock. A failure refuses the login: a set must not go on under
+ * limits its policy no longer gives it without anyone told. */
 static int apply_limits(struct nsset_placement *p, struct nsset_meta *have,
 			const struct nsset_meta *want, const struct nsset_log *log,
 			struct nsset_err *e)
 {
-	char was[NSSET_ERR_MAX], now[NSSET_ERR_MAX];
+	char was[NSSET_ERR_MAX / 2], now[NSSET_ERR_MAX / 2];
 	nsset_limits_format(&have->limits, was, sizeof(was));
 	nsset_limits_format(&want->limits, now, sizeof(now));
-	if (nsset_cg_apply(have->cgroup, &want->limits, e) < 0) {
-		nsset_err_prefix(e, "set %s: applying its new limits (%s): ", p->setname, now);
-		return nsset_refuse(e, NSSET_REFUSAL_UNAVAILABLE);
-	}
-	have->limits = want->limits;
-	if (nsset_meta_write(p->setfd, have, e) < 0) {
+	if (nsset_relimit(p->setfd, have, &want->limits, e) < 0) {
 		nsset_err_prefix(e, "set %s: ", p->setname);
 		return -1;
 	}

@@ -78,6 +78,13 @@ void nsset_placement_release(struct nsset_placement *p);
 int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *m, pid_t session_pid,
 		struct nsset_placement *p, const struct nsset_log *log, struct nsset_err *e);
 
+/* Gives the live set whose directory is setfd and whose record is `have`
+ * (it has a cgroup) the limits `l`: written into its cgroup, then into its
+ * record. The caller holds the set's exclusive lock (a login that finds
+ * the policy's limits changed, `nssetctl migrate`). 0, or -1 with e. */
+int nsset_relimit(int setfd, struct nsset_meta *have, const struct nsset_limits *l,
+		  struct nsset_err *e);
+
 /* Ends a session: unregisters it, and when the set lives only for its
  * sessions and this was the last, waits up to wait_ms for the holder to
  * tear the set down. */

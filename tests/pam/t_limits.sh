@@ -204,6 +204,18 @@ run login alice sh -c 'echo in'
 assert_eq max "$(cg_file "$D" memory.max)" "memory.max lifted"
 write_policy "$POLICY"
 
+case_begin "nssetctl migrate applies changed limits to a live set, ending nothing"
+# The policy is back at memory.max=64m; the set still has pids.max=30.
+run "$CTL" migrate --all --dry-run
+assert_contains "$STDOUT" "would apply new limits to user/2001: limits memory.max=64m (were pids.max=30); nothing ends" "the dry run"
+assert_eq max "$(cg_file "$D" memory.max)" "nothing written by the dry run"
+run "$CTL" migrate --all
+assert_eq 0 "$RC" "migrate"
+assert_eq 67108864 "$(cg_file "$D" memory.max)" "memory.max applied"
+assert_eq max "$(cg_file "$D" pids.max)" "pids.max lifted"
+assert_eq "$H" "$(sed -n 's/^holder_pid=//p' "$D/meta")" "the same set (not remade)"
+assert_contains "$(cat "$D/meta")" "memory_max=64m" "the record"
+
 case_begin "the set's cgroup goes with the set"
 CGD=$CG$(cg_of "$D")
 run "$CTL" destroy user/2001
