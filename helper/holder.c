@@ -884,10 +884,9 @@ static long long read_oom_kills(int fd)
 	if (n < 0)
 		return -1;
 	text[n] = '\0';
-	const char *p = strstr(text, "oom_kill ");
-	if (p && (p == text || p[-1] == '\n'))
-		return strtoll(p + 9, NULL, 10);
-	return 0;
+	uint64_t kills = 0;
+	nsset_cg_key(text, "oom_kill", &kills);
+	return (long long)kills;
 }
 
 /* A set with a memory limit: the kernel notes each OOM kill in the set's

@@ -60,30 +60,25 @@ static void read_value(int dirfd, const char *name, bool max_ok, uint64_t *out)
 		*out = v;
 }
 
-/* A flat-keyed file ("usage_usec 1234\nuser_usec ..."): the value of
- * `key`, a whole word at the start of a line. A line cut by the buffer's
- * end is not read. */
-static void read_key(const char *text, const char *key, uint64_t *out)
+bool nsset_cg_key(const char *text, const char *key, uint64_t *out)
 {
 	size_t klen = strlen(key);
 	for (const char *line = text; *line;) {
 		const char *nl = strchr(line, '\n');
 		if (!nl)
-			return;         /* the last line is cut (or has no newline: not the kernel's) */
+			return false;   /* the last line is cut (or has no newline: not the kernel's) */
 		if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
 			char num[32];
 			size_t n = (size_t)(nl - (line + klen + 1));
-			uint64_t v;
-			if (n < sizeof(num)) {
-				memcpy(num, line + klen + 1, n);
-				num[n] = '\0';
-				if (parse_value(num, false, &v))
-					*out = v;
-			}
-			return;
+			if (n >= sizeof(num))
+				return false;
+			memcpy(num, line + klen + 1, n);
+			num[n] = '\0';
+			return parse_value(num, false, out);
 		}
 		line = nl + 1;
 	}
+	return false;
 }
 
 static void read_keys(int dirfd, const char *name, const char *const *keys, uint64_t *const *out,
@@ -92,8 +87,11 @@ static void read_keys(int dirfd, const char *name, const char *const *keys, uint
 	char buf[CG_FILE_MAX];
 	if (!read_file(dirfd, name, buf, sizeof(buf)))
 		return;
-	for (size_t i = 0; i < n; i++)
-		read_key(buf, keys[i], out[i]);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+		if (nsset_cg_key(buf, keys[i], &v))
+			*out[i] = v;
+	}
 }
 
 int nsset_cg_usage_at(int dirfd, struct nsset_cg_usage *u, struct nsset_err *e)
@@ -137,25 +135,11 @@ int nsset_cg_usage(const char *path, struct nsset_cg_usage *u, struct nsset_err 
 		return nsset_fail(e, EINVAL, "cgroup path '%s' is not below the cgroup2 mount", path);
 	if (nsset_cg_mount(mnt, sizeof(mnt), e) < 0)
 		return -1;
-	/* One component at a time, no symlink followed, no "." or "..": the
-	 * path comes from the set's meta, and must name a cgroup below the
-	 * mount, nothing else. */
-	_cleanup_close_ int fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return nsset_fail(e, errno, "%s", mnt);
-	char copy[NSSET_CGPATH_MAX];
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+	if (strlen(path) >= NSSET_CGPATH_MAX)
 		return nsset_fail(e, ENAMETOOLONG, "cgroup path %s", path);
-	char *save = NULL;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
-			return nsset_fail(e, EINVAL, "cgroup path %s: '%s' in it", path, c);
-		int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0)
-			return nsset_fail(e, errno, "cgroup %s%s", mnt, path);
-		close(fd);
-		fd = next;
-	}
+	_cleanup_close_ int fd = nsset_cg_open(mnt, path, e);
+	if (fd < 0)
+		return -1;
 	if (nsset_cg_usage_at(fd, u, e) < 0) {
 		nsset_err_prefix(e, "cgroup %s%s: ", mnt, path);
 		return -1;

@@ -463,26 +463,23 @@ int nsset_place(const struct nsset_paths *paths, const struct nsset_meta *want, 
 	 * calls a login). Other
 	 * sets, and kernels before 5.8 (EINVAL from a pidfd, nothing
 	 * joined), go through the files, each verified before use. */
-	int jr = -1, jerr = EINVAL;
 	/* Into the set's cgroup first (a set with limits): everything this
 	 * login starts is then in the set's budget. */
-	if (have.cgroup[0] && nsset_cg_join(have.cgroup, 0, e) < 0) {
-		nsset_session_remove(p->setfd, p->session);
-		nsset_holder_notify(p->holder_pidfd, p->session);
-		p->session[0] = '\0';
-		nsset_err_prefix(e, "joining set %s: ", p->setname);
-		goto out;
-	}
-	if (init_fd >= 0) {
-		jr = setns(init_fd, have.ns_flags);
-		jerr = errno;
-	}
-	if (jr < 0 && jerr == EINVAL) {
-		jr = nsset_nsfds_open(p->setfd, have.ns_flags, &fds, e);
-		if (jr == 0)
-			jr = nsset_nsfds_join(&fds, e);
-	} else if (jr < 0) {
-		nsset_fail(e, jerr, "setns through the set's init");
+	int jr = have.cgroup[0] ? nsset_cg_join(have.cgroup, 0, e) : 0;
+	if (jr == 0) {
+		int jerr = EINVAL;
+		jr = -1;
+		if (init_fd >= 0) {
+			jr = setns(init_fd, have.ns_flags);
+			jerr = errno;
+		}
+		if (jr < 0 && jerr == EINVAL) {
+			jr = nsset_nsfds_open(p->setfd, have.ns_flags, &fds, e);
+			if (jr == 0)
+				jr = nsset_nsfds_join(&fds, e);
+		} else if (jr < 0) {
+			nsset_fail(e, jerr, "setns through the set's init");
+		}
 	}
 	if (jr < 0) {
 		nsset_session_remove(p->setfd, p->session);

@@ -163,10 +163,7 @@ static int write_at(int dirfd, const char *name, const char *text, struct nsset_
 	return 0;
 }
 
-/* Opens the cgroup at `path` below the mount `mnt`, one component at a
- * time without following a symlink (cgroupfs has none; a path that is
- * not a directory of it is refused). */
-static int open_below(const char *mnt, const char *path, struct nsset_err *e)
+int nsset_cg_open(const char *mnt, const char *path, struct nsset_err *e)
 {
 	int fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -182,7 +179,7 @@ static int open_below(const char *mnt, const char *path, struct nsset_err *e)
 		int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(fd);
 		if (next < 0)
-			return nsset_fail(e, errno, "%s%s", mnt, path);
+			return nsset_fail(e, errno, "cgroup %s%s", mnt, path);
 		fd = next;
 	}
 	return fd;
@@ -232,7 +229,7 @@ static int enable_path(const char *mnt, const char *parent, unsigned need, struc
 			continue;
 		snprintf(sub, sizeof(sub), "%.*s", (int)end, parent);
 		snprintf(where, sizeof(where), "%s%s", mnt, sub);
-		_cleanup_close_ int fd = open_below(mnt, sub, e);
+		_cleanup_close_ int fd = nsset_cg_open(mnt, sub, e);
 		if (fd < 0)
 			return -1;
 		if (unit && end != len) {
@@ -318,7 +315,7 @@ int nsset_cg_apply(const char *path, const struct nsset_limits *l, struct nsset_
 	parent_of(path, parent, sizeof(parent));
 	if (enable_path(mnt, parent, nsset_limits_controllers(l), e) < 0)
 		return -1;
-	_cleanup_close_ int fd = open_below(mnt, path, e);
+	_cleanup_close_ int fd = nsset_cg_open(mnt, path, e);
 	if (fd < 0)
 		return -1;
 	return write_limits(fd, l, where, e);
@@ -353,7 +350,7 @@ int nsset_cg_join(const char *path, pid_t pid, struct nsset_err *e)
 	if (nsset_cg_mount(mnt, sizeof(mnt), e) < 0)
 		return -1;
 	snprintf(where, sizeof(where), "%s%s", mnt, path);
-	_cleanup_close_ int fd = open_below(mnt, path, e);
+	_cleanup_close_ int fd = nsset_cg_open(mnt, path, e);
 	if (fd < 0)
 		return -1;
 	/* "0" is the writer itself. */
@@ -465,7 +462,7 @@ int nsset_cg_remove(const char *path, int wait_ms, struct nsset_err *e)
 	if (nsset_cg_mount(mnt, sizeof(mnt), e) < 0)
 		return -1;
 	parent_of(path, parent, sizeof(parent));
-	_cleanup_close_ int pfd = open_below(mnt, parent, e);
+	_cleanup_close_ int pfd = nsset_cg_open(mnt, parent, e);
 	if (pfd < 0)
 		return errno == ENOENT ? 0 : -1;
 	const char *leaf = path + strlen(parent) + 1;

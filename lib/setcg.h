@@ -62,6 +62,18 @@ const char *nsset_cg_names(unsigned mask, char *buf, size_t size);
  * (no cgroup2 mount). */
 int nsset_cg_mount(char *buf, size_t size, struct nsset_err *e);
 
+/* Opens the cgroup at `path` below the mount `mnt` ("" is the mount's
+ * root), one component at a time, following no symlink and refusing "."
+ * and ".." (the path comes from a set's record and must name a cgroup
+ * below the mount, nothing else). An fd, or -1 with e and errno. */
+int nsset_cg_open(const char *mnt, const char *path, struct nsset_err *e);
+
+/* The value of `key` in a flat-keyed interface file's text ("oom_kill 1\n",
+ * cpu.stat's "usage_usec 1234\n"): a whole word at the start of a line,
+ * followed by a decimal number. A line the buffer cut is not read. true
+ * with *out, or false (not there, malformed). */
+bool nsset_cg_key(const char *text, const char *key, uint64_t *out);
+
 /* Whether sets can have the controllers in `need` here: cgroup v2 is
  * mounted and its root's cgroup.controllers lists each of them. 0, or -1
  * with e saying which are missing and what the machine has ("cgroup v2
